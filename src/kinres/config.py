@@ -1,0 +1,79 @@
+"""Load and validate config/config.yaml against workflow/schemas/config.schema.json.
+
+The top-level schema $refs one fragment per section (workflow/schemas/config/<section>.schema.json),
+each owned by the module that reads it; all use additionalProperties: false so typos fail.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Mapping
+
+import yaml
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+
+from kinres.errors import ConfigError
+from kinres.paths import SCHEMAS
+
+
+@lru_cache(maxsize=None)
+def _registry(schema_dir: Path) -> Registry:
+    resources = []
+    for path in sorted(schema_dir.rglob("*.json")):
+        doc = json.loads(path.read_text())
+        rel = path.relative_to(schema_dir).as_posix()
+        resources.append((rel, Resource.from_contents(doc)))
+    return Registry().with_resources(resources)
+
+
+def schema_validator(name: str, schema_dir: Path = SCHEMAS) -> Draft202012Validator:
+    """Validator for workflow/schemas/<name> with $refs resolved against that folder."""
+    path = schema_dir / name
+    schema = json.loads(path.read_text())
+    schema.setdefault("$id", name)
+    return Draft202012Validator(schema, registry=_registry(schema_dir))
+
+
+def validate_mapping(data: Any, schema_name: str, path: str | Path, line_of=None) -> None:
+    """Raise ConfigError naming the first (by path) schema violation in `data`."""
+    errors = sorted(schema_validator(schema_name).iter_errors(data),
+                    key=lambda e: [str(p) for p in e.absolute_path])
+    if errors:
+        err = errors[0]
+        loc = "/".join(str(p) for p in err.absolute_path) or "(top level)"
+        line = line_of(err) if line_of else None
+        more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
+        raise ConfigError(path, f"{loc}: {err.message}{more}", line=line)
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    data: Mapping[str, Any]
+
+    def section(self, name: str) -> Mapping[str, Any]:
+        return self.data.get(name) or {}
+
+    def resolve(self, value: str | None) -> Path | None:
+        """Paths in the config are relative to the working directory Snakemake runs in."""
+        return None if value in (None, "") else Path(value)
+
+
+def load_config(path: str | Path) -> Config:
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(path, "config file not found")
+    try:
+        data = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise ConfigError(path, f"not valid YAML: {getattr(exc, 'problem', exc)}",
+                          line=mark.line + 1 if mark else None) from None
+    if not isinstance(data, dict):
+        raise ConfigError(path, "top level must be a mapping of settings")
+    validate_mapping(data, "config.schema.json", path)
+    return Config(path=path, data=data)

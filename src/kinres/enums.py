@@ -1,0 +1,167 @@
+"""Controlled vocabularies shared across modules (values are the report-contract strings)."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class StrEnum(str, Enum):
+    """str-valued enum whose str() is its value (Python 3.10 has no enum.StrEnum)."""
+
+    def __str__(self) -> str:  # pragma: no cover - trivial
+        return self.value
+
+
+class Build(StrEnum):
+    GRCh37 = "GRCh37"
+    GRCh38 = "GRCh38"
+
+
+class Specimen(StrEnum):
+    TISSUE = "tissue"
+    PLASMA = "plasma"
+    CSF = "csf"
+
+    @property
+    def is_liquid(self) -> bool:
+        return self is not Specimen.TISSUE
+
+
+class AltKind(StrEnum):
+    SNV = "snv"
+    MNV = "mnv"
+    INSERTION = "insertion"
+    DELETION = "deletion"
+    DELINS = "delins"
+    FUSION = "fusion"
+    AMPLIFICATION = "amplification"
+    DELETION_CN = "deletion_cn"
+    LOSS_OF_FUNCTION = "loss_of_function"
+    SPLICE = "splice"
+    OTHER = "other"
+
+
+class Consequence(StrEnum):
+    """Sequence Ontology terms; every annotator's vocabulary is mapped onto these."""
+
+    MISSENSE = "missense_variant"
+    SYNONYMOUS = "synonymous_variant"
+    STOP_GAINED = "stop_gained"
+    STOP_LOST = "stop_lost"
+    START_LOST = "start_lost"
+    STOP_RETAINED = "stop_retained_variant"
+    FRAMESHIFT = "frameshift_variant"
+    INFRAME_INSERTION = "inframe_insertion"
+    INFRAME_DELETION = "inframe_deletion"
+    PROTEIN_ALTERING = "protein_altering_variant"
+    SPLICE_ACCEPTOR = "splice_acceptor_variant"
+    SPLICE_DONOR = "splice_donor_variant"
+    SPLICE_REGION = "splice_region_variant"
+    INTRON = "intron_variant"
+    UTR5 = "5_prime_UTR_variant"
+    UTR3 = "3_prime_UTR_variant"
+    NON_CODING = "non_coding_transcript_variant"
+    UPSTREAM = "upstream_gene_variant"
+    DOWNSTREAM = "downstream_gene_variant"
+    INTERGENIC = "intergenic_variant"
+
+
+class FusionFormat(StrEnum):
+    ARRIBA = "arriba"
+    STAR_FUSION = "star_fusion"
+    FUSIONCATCHER = "fusioncatcher"
+    SV_VCF = "sv_vcf"
+    GENERIC = "generic"
+
+
+class CnvFormat(StrEnum):
+    CNVKIT = "cnvkit"
+    GENE_TSV = "gene_tsv"
+    VCF = "vcf"
+
+
+class CopyNumberCall(StrEnum):
+    AMPLIFICATION = "amplification"
+    GAIN = "gain"
+    NEUTRAL = "neutral"
+    LOSS = "loss"
+    DEEP_DELETION = "deep_deletion"
+    NOT_ASSESSABLE = "not_assessable"
+
+
+class Role(StrEnum):
+    DRIVER = "driver"
+    ON_TARGET_RESISTANCE = "on_target_resistance"
+    BYPASS = "bypass"
+    TRANSFORMATION_MARKER = "transformation_marker"
+    PASSENGER = "passenger"
+    UNCERTAIN = "uncertain"
+
+
+class StructuralClass(StrEnum):
+    SOLVENT_FRONT = "solvent_front"
+    GATEKEEPER = "gatekeeper"
+    XDFG = "xdfg"
+    ALPHA_C_HELIX = "alpha_c_helix"
+    ACTIVATION_LOOP = "activation_loop"
+    OTHER_KINASE_DOMAIN = "other_kinase_domain"
+
+
+class DrugCallValue(StrEnum):
+    SENSITIVE = "sensitive"
+    REDUCED = "reduced"
+    RESISTANT = "resistant"
+    UNKNOWN = "unknown"
+
+
+class EvidenceType(StrEnum):
+    CLINICAL = "clinical"
+    CASE = "case"
+    PRECLINICAL = "preclinical"
+    INFERRED = "inferred"
+
+
+class Confidence(StrEnum):
+    HIGH = "H"
+    MEDIUM = "M"
+    LOW = "L"
+
+
+class MechanismClass(StrEnum):
+    ON_TARGET = "on_target"
+    OFF_TARGET = "off_target"
+    PHENOTYPIC = "phenotypic"
+    NONE_IDENTIFIED = "none_identified"
+
+
+class Phase(StrEnum):
+    CIS = "cis"
+    TRANS = "trans"
+    UNKNOWN = "unknown"
+
+
+class MatchLevel(StrEnum):
+    """Knowledge-match specificity, most specific first."""
+
+    EXACT = "exact"
+    CODON = "codon"
+    DOMAIN = "domain"
+    GENE = "gene"
+    FUSION_VARIANT = "fusion_variant"
+
+
+class CaveatCode(StrEnum):
+    POSSIBLE_CHIP = "POSSIBLE_CHIP"
+    POSSIBLE_GERMLINE = "POSSIBLE_GERMLINE"
+    LOW_TUMOR_FRACTION = "LOW_TUMOR_FRACTION"
+    PLASMA_CNV_INSENSITIVE = "PLASMA_CNV_INSENSITIVE"
+    SUBCLONAL = "SUBCLONAL"
+    PRECLINICAL_EVIDENCE_ONLY = "PRECLINICAL_EVIDENCE_ONLY"
+    COMPOUND_PHASE_UNKNOWN = "COMPOUND_PHASE_UNKNOWN"
+    FUSION_FRAME_UNKNOWN = "FUSION_FRAME_UNKNOWN"
+    NOT_INFORMATIVE = "NOT_INFORMATIVE"
+    INVESTIGATIONAL_COMBINATION = "INVESTIGATIONAL_COMBINATION"
+    JURISDICTION_AVAILABILITY = "JURISDICTION_AVAILABILITY"
+    DNA_ONLY_FUSION = "DNA_ONLY_FUSION"
+    HISTOLOGY_REQUIRED = "HISTOLOGY_REQUIRED"
+    UNPARSED_RECORDS = "UNPARSED_RECORDS"

@@ -1,0 +1,300 @@
+"""Typed records that cross module boundaries.
+
+Ingestion records (Sample, Variant, Fusion, CopyNumber, ...) are produced by io/ and
+annotate/; report records (Alteration, DrugCall, ...) mirror the report contract
+(shared/design/report-contract.md, schema_version "1") and are produced by interpret/.
+All are frozen; use dataclasses.replace() to derive.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kinres.enums import (
+    AltKind, Build, CaveatCode, CnvFormat, Consequence, CopyNumberCall, DrugCallValue,
+    EvidenceType, FusionFormat, MatchLevel, MechanismClass, Phase, Role, Specimen,
+    StructuralClass,
+)
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """Where a record came from: file and 1-based line (or record number)."""
+
+    path: str
+    line: int | None = None
+
+
+# --------------------------------------------------------------------------- sample sheet
+@dataclass(frozen=True)
+class Sample:
+    sample_id: str
+    patient_id: str
+    specimen: Specimen
+    tumor_type: str
+    genome_build: Build
+    collection_date: _dt.date | None = None
+    prior_therapies: tuple[str, ...] = ()  # lower-case INN, oldest first
+    current_therapy: str | None = None
+    vcf: Path | None = None
+    vcf_sample: str | None = None  # tumour column override
+    fusions: Path | None = None
+    fusion_format: FusionFormat | None = None  # None = detect from header
+    cnv: Path | None = None
+    cnv_format: CnvFormat | None = None
+    bam: Path | None = None
+    tumor_fraction: float | None = None  # from the sheet (e.g. orthogonal assay), 0..1
+    purity: float | None = None  # tissue purity, 0..1
+    ploidy: float | None = None
+    cns_involvement: bool | None = None  # brain / leptomeningeal disease known
+    source: SourceRef | None = None
+
+    def inputs(self) -> tuple[Path, ...]:
+        return tuple(p for p in (self.vcf, self.fusions, self.cnv, self.bam) if p is not None)
+
+
+# --------------------------------------------------------------------------- small variants
+@dataclass(frozen=True)
+class ProteinAnnotation:
+    """A consequence on the panel's reporting transcript."""
+
+    gene: str
+    transcript: str  # reporting transcript, Ensembl ID without version
+    consequences: tuple[Consequence, ...]
+    hgvs_c: str | None = None  # "c.3604G>A"
+    hgvs_p: str | None = None  # one-letter short form "p.G1202R"; None if non-coding
+    protein_start: int | None = None
+    protein_end: int | None = None
+    ref_aa: str | None = None  # one-letter, may be several residues / "*"
+    alt_aa: str | None = None
+    exon: int | None = None
+    intron: int | None = None
+    refseq: str | None = None
+    annotator: str = "kinres"  # "VEP", "snpEff", "bcftools-csq", "MAF", "kinres"
+    note: str | None = None  # e.g. numbering mapped from another transcript
+
+    @property
+    def is_protein_altering(self) -> bool:
+        return self.hgvs_p is not None and not self.hgvs_p.endswith("=")
+
+
+@dataclass(frozen=True)
+class Variant:
+    chrom: str
+    pos: int  # 1-based, VCF convention
+    ref: str
+    alt: str
+    vaf: float | None = None
+    depth: int | None = None
+    alt_reads: int | None = None
+    filters: tuple[str, ...] = ("PASS",)
+    caller: str | None = None
+    source: SourceRef | None = None
+    annotation: ProteinAnnotation | None = None
+    info: tuple[tuple[str, str], ...] = ()  # selected raw INFO values, for the report appendix
+
+    @property
+    def kind(self) -> AltKind:
+        r, a = len(self.ref), len(self.alt)
+        if r == a == 1:
+            return AltKind.SNV
+        if r == a:
+            return AltKind.MNV
+        if r == 1 and a > 1 and self.ref[0] == self.alt[0]:
+            return AltKind.INSERTION
+        if a == 1 and r > 1 and self.ref[0] == self.alt[0]:
+            return AltKind.DELETION
+        return AltKind.DELINS
+
+    @property
+    def key(self) -> str:
+        return f"{self.chrom}:{self.pos}:{self.ref}>{self.alt}"
+
+
+# --------------------------------------------------------------------------- fusions
+@dataclass(frozen=True)
+class Breakpoint:
+    chrom: str
+    pos: int
+    strand: str | None = None  # "+", "-" or None when the caller does not say
+
+
+@dataclass(frozen=True)
+class Fusion:
+    five_prime_gene: str
+    three_prime_gene: str
+    caller: str
+    molecule: str  # "rna" or "dna"
+    five_prime_breakpoint: Breakpoint | None = None
+    three_prime_breakpoint: Breakpoint | None = None
+    kinase_gene: str | None = None  # the panel kinase involved (ALK/ROS1/NTRK1-3/...)
+    five_prime_exon: int | None = None
+    three_prime_exon: int | None = None
+    five_prime_intron: int | None = None  # DNA breakpoints in introns
+    three_prime_intron: int | None = None
+    junction_label: str | None = None  # "EML4 exon 6 :: ALK exon 20"
+    variant_label: str | None = None  # "v3a"
+    in_frame: bool | None = None
+    frame_source: str | None = None  # "caller" | "computed" | None
+    kinase_domain_retained: bool | None = None
+    supporting_reads: int | None = None
+    split_reads: int | None = None
+    spanning_reads: int | None = None
+    fusion_af: float | None = None  # DNA calls
+    flags: tuple[str, ...] = ()  # read_through, known_artefact, reciprocal_merged, ...
+    actionable: bool = False
+    not_actionable_reasons: tuple[str, ...] = ()
+    source: SourceRef | None = None
+
+
+# --------------------------------------------------------------------------- copy number
+@dataclass(frozen=True)
+class CopyNumber:
+    gene: str
+    call: CopyNumberCall
+    chrom: str | None = None
+    start: int | None = None
+    end: int | None = None
+    copy_number: float | None = None  # as observed
+    log2: float | None = None
+    adjusted_copy_number: float | None = None  # purity / tumour-fraction corrected
+    focal: bool | None = None
+    segment_size: int | None = None
+    caveats: tuple[CaveatCode, ...] = ()
+    source: SourceRef | None = None
+
+
+# --------------------------------------------------------------------------- BAM evidence
+@dataclass(frozen=True)
+class HotspotCoverage:
+    gene: str
+    hgvs_p: str  # knowledge-table hotspot, e.g. "p.G1202R" or codon "p.G1202"
+    chrom: str
+    pos: int  # first base of the codon (genomic, 1-based)
+    depth: int
+    alt_reads: int
+    lod_vaf: float | None
+
+
+@dataclass(frozen=True)
+class PhaseCall:
+    variant_a: str  # Variant.key
+    variant_b: str
+    phase: Phase
+    reads_both: int
+    reads_a_only: int
+    reads_b_only: int
+    reads_neither: int
+
+
+# --------------------------------------------------------------------------- stage outputs
+@dataclass(frozen=True)
+class InputFile:
+    path: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class StageResult:
+    """What one ingestion stage hands to the next (serialised as JSON between rules)."""
+
+    stage: str  # "variants" | "fusions" | "cnv" | "coverage"
+    sample_id: str
+    variants: tuple[Variant, ...] = ()
+    fusions: tuple[Fusion, ...] = ()
+    copy_numbers: tuple[CopyNumber, ...] = ()
+    hotspots: tuple[HotspotCoverage, ...] = ()
+    phases: tuple[PhaseCall, ...] = ()
+    mean_depth: float | None = None
+    warnings: tuple[str, ...] = ()  # unparsable / skipped records, counted and named
+    inputs: tuple[InputFile, ...] = ()
+    parameters: tuple[tuple[str, str], ...] = ()
+
+
+# --------------------------------------------------------------------------- report records
+@dataclass(frozen=True)
+class FusionSummary:
+    five_prime_gene: str
+    three_prime_gene: str
+    five_prime_exon: int | None
+    three_prime_exon: int | None
+    junction_label: str | None
+    variant_label: str | None
+    in_frame: bool | None
+    kinase_domain_retained: bool | None
+    supporting_reads: int | None
+    caller: str
+
+
+@dataclass(frozen=True)
+class Alteration:
+    id: str
+    kind: AltKind
+    gene: str
+    role: Role
+    transcript: str | None = None
+    hgvs_c: str | None = None
+    hgvs_p: str | None = None
+    exon: int | None = None
+    vaf: float | None = None
+    depth: int | None = None
+    alt_reads: int | None = None
+    copy_number: float | None = None
+    fusion: FusionSummary | None = None
+    in_kinase_domain: bool | None = None
+    structural_class: StructuralClass | None = None
+    flags: tuple[str, ...] = ()
+    match_level: MatchLevel | None = None
+    knowledge_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Mechanism:
+    mechanism_class: MechanismClass  # serialised as "class"
+    label: str
+    alteration_ids: tuple[str, ...]
+    compound: bool = False
+    phase: Phase | None = None
+    evidence: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DrugCall:
+    drug: str
+    call: DrugCallValue
+    evidence_type: EvidenceType
+    level: str
+    based_on: tuple[str, ...]
+    citations: tuple[str, ...]
+    rationale: str | None = None
+
+
+@dataclass(frozen=True)
+class TherapyOption:
+    rank: int
+    option: str
+    rationale: str
+    evidence_level: str
+    investigational: bool
+    citations: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Caveat:
+    code: CaveatCode
+    text: str
+
+
+@dataclass(frozen=True)
+class NotDetected:
+    gene: str
+    hgvs_p: str
+    depth: int | None
+    lod_vaf: float | None
+    assessable: bool
+
+
+__all__ = [name for name in dir() if name[0].isupper() and not name.startswith("_")]
+_ = field  # re-exported for callers that build records with default factories
