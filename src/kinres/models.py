@@ -248,6 +248,12 @@ class Alteration:
     flags: tuple[str, ...] = ()
     match_level: MatchLevel | None = None
     knowledge_ids: tuple[str, ...] = ()
+    # Genomic coordinates of small variants (VCF convention), so reports can be joined back to
+    # input VCF records (report/vcf_out.py); null for fusions and copy-number events.
+    chrom: str | None = None
+    pos: int | None = None
+    ref: str | None = None
+    alt: str | None = None
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,125 @@
+"""Header-driven reading of the tab-separated fusion tables (Arriba, STAR-Fusion, ...)."""
+
+from __future__ import annotations
+
+import gzip
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from kinres.errors import InputError
+from kinres.models import Fusion
+
+
+@dataclass(frozen=True)
+class FusionReadResult:
+    """What a caller-specific reader returns: the calls kept plus counted warnings."""
+
+    fusions: tuple[Fusion, ...]
+    warnings: tuple[str, ...]
+    format: str  # FusionFormat value, or "pcgr" for the PCGR table read by generic.py
+    records: int  # data records seen in the file
+
+
+@dataclass(frozen=True)
+class Row:
+    """One data line of a table: its 1-based line number and cells keyed by header name."""
+
+    line: int
+    cells: dict[str, str]
+    raw: str
+
+    def get(self, name: str, default: str = "") -> str:
+        return self.cells.get(name, default)
+
+
+def open_text(path: str | Path):
+    """Open plain or gzip/bgzip text (gzip magic decides, not the suffix)."""
+    path = Path(path)
+    try:
+        with open(path, "rb") as fh:
+            magic = fh.read(2)
+    except OSError as exc:
+        raise InputError(path, f"cannot read fusion file: {exc.strerror or exc}") from None
+    if magic == b"\x1f\x8b":
+        return gzip.open(path, "rt", encoding="utf-8", errors="replace", newline="")
+    return open(path, encoding="utf-8", errors="replace", newline="")
+
+
+def read_table(path: str | Path, required: tuple[str, ...], *, comment_prefix: str = "##",
+               header_hash: bool = True) -> tuple[list[str], Iterator[Row]]:
+    """Return (header, rows); the header is the first non-comment line (leading '#' stripped).
+
+    Raises InputError for an empty file, a missing header or missing required columns; rows with
+    the wrong number of cells raise InputError naming the line.
+    """
+    path = Path(path)
+    fh = open_text(path)
+    header: list[str] | None = None
+    header_line = 0
+    try:
+        for n, raw in enumerate(fh, start=1):
+            line = raw.rstrip("\r\n")
+            if not line.strip() or (comment_prefix and line.startswith(comment_prefix)):
+                continue
+            if header_hash and line.startswith("#"):
+                line = line[1:]
+            header = [h.strip() for h in line.split("\t")]
+            header_line = n
+            break
+    except BaseException:
+        fh.close()
+        raise
+    if header is None:
+        fh.close()
+        raise InputError(path, "fusion file is empty (no header line)")
+    missing = [c for c in required if c not in header]
+    if missing:
+        fh.close()
+        raise InputError(path, "missing required column(s): " + ", ".join(missing),
+                         line=header_line)
+
+    def rows() -> Iterator[Row]:
+        with fh:
+            for n, raw in enumerate(fh, start=header_line + 1):
+                line = raw.rstrip("\r\n")
+                if not line.strip() or line.startswith("#"):
+                    continue
+                cells = line.split("\t")
+                if len(cells) != len(header):
+                    # trailing optional cells trimmed by spreadsheet round-trips are tolerated
+                    lost = header[len(cells):]
+                    if len(cells) > len(header) or any(h in required for h in lost):
+                        raise InputError(path, f"{len(cells)} cells but the header has "
+                                         f"{len(header)} columns", line=n, record=line[:80])
+                    cells = cells + [""] * len(lost)
+                yield Row(line=n, cells=dict(zip(header, cells)), raw=line)
+
+    return header, rows()
+
+
+def to_int(path: str | Path, row: Row, column: str, *, allow_missing: bool = False) -> int | None:
+    """Integer cell or InputError naming file, line and column ('.'/'' allowed if asked)."""
+    text = row.get(column).strip()
+    if allow_missing and text in ("", ".", "NA", "NaN", "nan"):
+        return None
+    try:
+        number = float(text)
+        if not number.is_integer():
+            raise ValueError(text)
+        value = int(number)
+    except (ValueError, OverflowError):
+        raise InputError(path, f"column {column}: {text!r} is not an integer", line=row.line,
+                         record=row.raw[:80]) from None
+    if value < 0:
+        raise InputError(path, f"column {column}: {value} must not be negative", line=row.line,
+                         record=row.raw[:80])
+    return value
+
+
+def tag_list(text: str, sep: str = ",") -> tuple[str, ...]:
+    """Split a caller's tag cell ('.' / '' = none)."""
+    text = text.strip()
+    if text in ("", ".", "NA"):
+        return ()
+    return tuple(t.strip() for t in text.split(sep) if t.strip())

@@ -1,0 +1,290 @@
+"""Read and validate the tab-separated sample sheet into typed `Sample` records.
+
+Each row is converted (numbers, booleans, dates), validated against
+workflow/schemas/samples.schema.json and checked for things a schema cannot see (duplicate IDs,
+missing input files, format columns without their file). Every problem is an InputError naming
+the sheet and its line; unknown drug names are only warnings because the list of drugs a patient
+may have received is open-ended.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import logging
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from kinres.config import schema_validator
+from kinres.enums import Build, CnvFormat, FusionFormat, Specimen
+from kinres.errors import InputError
+from kinres.models import Sample, SourceRef
+
+log = logging.getLogger(__name__)
+
+SCHEMA_NAME = "samples.schema.json"
+SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+FILE_COLUMNS = ("vcf", "fusions", "cnv", "bam")
+NUMBER_COLUMNS = ("tumor_fraction", "purity", "ploidy")
+BOOL_COLUMNS = ("cns_involvement",)
+# cells that mean "no value" in hand-edited sheets
+_EMPTY = {"", "na", "n/a", "nan", ".", "-", "none", "null"}
+_TRUE = {"true", "yes", "y", "1"}
+_FALSE = {"false", "no", "n", "0"}
+# a format column only makes sense beside its file column
+_DEPENDS = {"vcf_sample": "vcf", "fusion_format": "fusions", "cnv_format": "cnv"}
+
+# Drugs a kinase-resistance sheet plausibly lists (lower-case INN). Unknown names are kept as
+# written and warned about, so a typo ("lorlatinb") is visible before it silently fails a
+# knowledge-table match.
+KNOWN_DRUGS = frozenset({
+    # ALK / ROS1 / NTRK TKIs (approved and investigational)
+    "crizotinib", "ceritinib", "alectinib", "brigatinib", "ensartinib", "lorlatinib",
+    "iruplinalkib", "envonalkib", "neladalkib", "gilteritinib", "entrectinib", "repotrectinib",
+    "taletrectinib", "zidesamtinib", "larotrectinib", "selitrectinib", "zurletrectinib",
+    "cabozantinib",
+    # bypass-directed drugs
+    "capmatinib", "tepotinib", "savolitinib", "amivantamab", "trametinib", "dabrafenib",
+    "binimetinib", "encorafenib", "sotorasib", "adagrasib", "osimertinib", "erlotinib",
+    "gefitinib", "afatinib", "selpercatinib", "pralsetinib",
+    # anti-angiogenics
+    "bevacizumab", "anlotinib", "ramucirumab",
+    # chemotherapy and immunotherapy
+    "carboplatin", "cisplatin", "pemetrexed", "etoposide", "docetaxel", "paclitaxel",
+    "nab-paclitaxel", "gemcitabine", "vinorelbine", "ifosfamide", "doxorubicin",
+    "vincristine", "actinomycin-d", "cyclophosphamide", "irinotecan", "temozolomide",
+    "pembrolizumab", "nivolumab", "atezolizumab", "durvalumab", "ipilimumab",
+})
+# brand and code names seen on requisition forms -> INN
+DRUG_ALIASES = {
+    "xalkori": "crizotinib", "zykadia": "ceritinib", "alecensa": "alectinib",
+    "alunbrig": "brigatinib", "ensacove": "ensartinib", "lorbrena": "lorlatinib",
+    "lorviqua": "lorlatinib", "vitrakvi": "larotrectinib", "rozlytrek": "entrectinib",
+    "augtyro": "repotrectinib", "ibtrozi": "taletrectinib", "loxo-101": "larotrectinib",
+    "loxo-195": "selitrectinib", "tpx-0005": "repotrectinib", "ab-106": "taletrectinib",
+    "nvl-655": "neladalkib", "pf-06463922": "lorlatinib", "x-396": "ensartinib",
+    "ap26113": "brigatinib", "ldk378": "ceritinib", "ch5424802": "alectinib",
+    "tabrecta": "capmatinib", "tepmetko": "tepotinib", "avastin": "bevacizumab",
+}
+
+
+@dataclass(frozen=True)
+class SampleSheet:
+    """A validated sheet: samples in sheet order plus non-fatal warnings."""
+
+    path: Path
+    samples: tuple[Sample, ...]
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def sample_ids(self) -> tuple[str, ...]:
+        return tuple(s.sample_id for s in self.samples)
+
+    def get(self, sample_id: str) -> Sample:
+        for sample in self.samples:
+            if sample.sample_id == sample_id:
+                return sample
+        raise InputError(self.path, f"sample {sample_id!r} is not in the sample sheet "
+                                    f"(has: {', '.join(self.sample_ids) or 'none'})")
+
+
+def normalise_drug(name: str) -> str:
+    """Lower-case INN for a drug name as written on a sheet (brand/code names mapped)."""
+    key = re.sub(r"\s+", " ", name.strip().lower())
+    return DRUG_ALIASES.get(key, key)
+
+
+def _schema():
+    return schema_validator(SCHEMA_NAME)
+
+
+def _columns() -> tuple[str, ...]:
+    return tuple(_schema().schema["properties"])
+
+
+def _cells(line: str) -> list[str]:
+    return [c.strip() for c in line.rstrip("\r\n").split("\t")]
+
+
+def _coerce(column: str, value: str, path: Path, line: int):
+    """Convert one non-empty cell to the type the schema expects (strings left for the schema)."""
+    if column in NUMBER_COLUMNS:
+        text = value[:-1] if value.endswith("%") else value
+        try:
+            number = float(text)
+        except ValueError:
+            raise InputError(path, f"column {column}: {value!r} is not a number",
+                             line=line) from None
+        if number != number:
+            raise InputError(path, f"column {column}: {value!r} is not a number", line=line)
+        return number / 100 if value.endswith("%") else number
+    if column in BOOL_COLUMNS:
+        low = value.lower()
+        if low in _TRUE:
+            return True
+        if low in _FALSE:
+            return False
+        raise InputError(path, f"column {column}: {value!r} is not true/false/yes/no", line=line)
+    return value
+
+
+def _schema_problem(err) -> str:
+    column = err.absolute_path[0] if err.absolute_path else None
+    if column in ("sample_id", "patient_id") and err.validator == "pattern":
+        return (f"unsafe {column} {err.instance!r}: use 1-64 letters, digits, '.', '_' or '-', "
+                f"starting with a letter or digit (no spaces or path separators)")
+    if column == "collection_date" and err.validator == "pattern":
+        return f"bad date {err.instance!r} in collection_date: use ISO YYYY-MM-DD"
+    if err.validator == "anyOf" and not err.absolute_path:
+        return "no input file: give at least one of vcf, fusions, cnv, bam"
+    if err.validator == "required":
+        return f"missing required value: {err.message}"
+    if err.validator == "enum" and column:
+        allowed = ", ".join(map(str, err.validator_value))
+        return f"column {column}: {err.instance!r} is not one of {allowed}"
+    return f"column {column}: {err.message}" if column else err.message
+
+
+def _drugs(text: str | None, column: str, path: Path, line: int,
+           warnings: list[str]) -> tuple[str, ...]:
+    if not text:
+        return ()
+    out = []
+    for raw in text.split(";"):
+        if not raw.strip():
+            continue
+        drug = normalise_drug(raw)
+        if drug not in KNOWN_DRUGS:
+            warnings.append(f"{path}, line {line}: unknown drug name {raw.strip()!r} in "
+                            f"{column} (kept as {drug!r}; check the spelling)")
+        out.append(drug)
+    return tuple(out)
+
+
+def _resolve(sheet_dir: Path, value: str) -> Path:
+    p = Path(os.path.expanduser(value))
+    return p if p.is_absolute() else Path(os.path.normpath(sheet_dir / p))
+
+
+def read_samplesheet(path: str | Path, check_files: bool = True) -> SampleSheet:
+    """Parse and validate a sample sheet; raise InputError(sheet, problem, line=...) on bad rows.
+
+    check_files=False skips the input-existence check (e.g. to list sample IDs on a head node
+    whose data lives elsewhere).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(path, "sample sheet not found")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    allowed = _columns()
+    validator = _schema()
+    header: list[str] | None = None
+    header_line = 0
+    seen: dict[str, int] = {}
+    samples: list[Sample] = []
+    warnings: list[str] = []
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        cells = _cells(line)
+        if header is None:
+            header, header_line = cells, lineno
+            unknown = [c for c in header if c not in allowed]
+            if unknown:
+                raise InputError(path, f"unknown column(s) {', '.join(map(repr, unknown))}; "
+                                       f"allowed: {', '.join(allowed)}", line=lineno)
+            dup = sorted({c for c in header if header.count(c) > 1})
+            if dup:
+                raise InputError(path, f"duplicate column(s) {', '.join(dup)}", line=lineno)
+            missing = [c for c in validator.schema["required"] if c not in header]
+            if missing:
+                raise InputError(path, f"missing required column(s) {', '.join(missing)}",
+                                 line=lineno)
+            continue
+        if len(cells) != len(header):
+            raise InputError(path, f"row has {len(cells)} tab-separated fields but the header "
+                                   f"(line {header_line}) has {len(header)}", line=lineno)
+        row = {}
+        for column, value in zip(header, cells):
+            if value.lower() not in _EMPTY:
+                row[column] = _coerce(column, value, path, lineno)
+        record = row.get("sample_id") if isinstance(row.get("sample_id"), str) else None
+        errors = sorted(validator.iter_errors(row),
+                        key=lambda e: (list(map(str, e.absolute_path)), e.validator != "pattern"))
+        if errors:
+            raise InputError(path, _schema_problem(errors[0]), line=lineno, record=record)
+        sample_id = row["sample_id"]
+        if sample_id in seen:
+            raise InputError(path, f"duplicate sample_id {sample_id!r} (first on line "
+                                   f"{seen[sample_id]})", line=lineno, record=sample_id)
+        seen[sample_id] = lineno
+        for column, needs in _DEPENDS.items():
+            if column in row and needs not in row:
+                raise InputError(path, f"column {column} is set but {needs} is empty",
+                                 line=lineno, record=sample_id)
+        date = None
+        if "collection_date" in row:
+            try:
+                date = _dt.date.fromisoformat(row["collection_date"])
+            except ValueError as exc:
+                raise InputError(path, f"bad date {row['collection_date']!r} in "
+                                       f"collection_date: {exc}", line=lineno,
+                                 record=sample_id) from None
+        files = {}
+        for column in FILE_COLUMNS:
+            if column in row:
+                resolved = _resolve(path.parent, row[column])
+                if check_files and not resolved.is_file():
+                    raise InputError(path, f"column {column}: file not found: {resolved}",
+                                     line=lineno, record=sample_id)
+                files[column] = resolved
+        current = _drugs(row.get("current_therapy"), "current_therapy", path, lineno, warnings)
+        if len(current) > 1:
+            raise InputError(path, "current_therapy names more than one drug (';'); give the "
+                                   "targeted drug the sample was collected on",
+                             line=lineno, record=sample_id)
+        samples.append(Sample(
+            sample_id=sample_id,
+            patient_id=row["patient_id"],
+            specimen=Specimen(row["specimen"]),
+            tumor_type=row["tumor_type"],
+            genome_build=Build(row["genome_build"]),
+            collection_date=date,
+            prior_therapies=_drugs(row.get("prior_therapies"), "prior_therapies", path,
+                                   lineno, warnings),
+            current_therapy=current[0] if current else None,
+            vcf=files.get("vcf"),
+            vcf_sample=row.get("vcf_sample"),
+            fusions=files.get("fusions"),
+            fusion_format=FusionFormat(row["fusion_format"]) if "fusion_format" in row else None,
+            cnv=files.get("cnv"),
+            cnv_format=CnvFormat(row["cnv_format"]) if "cnv_format" in row else None,
+            bam=files.get("bam"),
+            tumor_fraction=row.get("tumor_fraction"),
+            purity=row.get("purity"),
+            ploidy=row.get("ploidy"),
+            cns_involvement=row.get("cns_involvement"),
+            source=SourceRef(str(path), lineno),
+        ))
+    if header is None:
+        raise InputError(path, "sample sheet is empty (no header line)")
+    if not samples:
+        raise InputError(path, "sample sheet has a header but no samples", line=header_line)
+    return SampleSheet(path=path, samples=tuple(samples), warnings=tuple(warnings))
+
+
+def load_samplesheet(path: str | Path, check_files: bool = True) -> list[Sample]:
+    """Samples of a validated sheet, in sheet order (warnings are logged)."""
+    sheet = read_samplesheet(path, check_files=check_files)
+    for warning in sheet.warnings:
+        log.warning(warning)
+    return list(sheet.samples)
+
+
+def get_sample(path: str | Path, sample_id: str, check_files: bool = True) -> Sample:
+    """The one sample `sample_id` from the sheet at `path` (InputError if absent)."""
+    return read_samplesheet(path, check_files=check_files).get(sample_id)

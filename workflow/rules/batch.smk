@@ -1,0 +1,19 @@
+# Batch overview across all samples: summary.html / summary.tsv
+
+
+rule batch:
+    input:
+        reports=expand(f"{RESULTS}/{{sample}}/report.json", sample=SAMPLES),
+    output:
+        html=f"{RESULTS}/batch/summary.html",
+        tsv=f"{RESULTS}/batch/summary.tsv",
+    log:
+        f"{LOGS}/batch/batch.log",
+    params:
+        outdir=f"{RESULTS}/batch",
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=15,
+    shell:
+        "kinres batch --reports {input.reports} --outdir {params.outdir} > {log} 2>&1"

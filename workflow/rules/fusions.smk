@@ -1,0 +1,19 @@
+# Fusion calls: Arriba / STAR-Fusion / FusionCatcher / SV VCF -> fusions.json
+
+
+rule fusions:
+    input:
+        data=lambda wc: str(sample_of(wc).fusions),
+        sheet=SAMPLE_SHEET,
+        config=CONFIG,
+    output:
+        f"{RESULTS}/{{sample}}/fusions.json",
+    log:
+        f"{LOGS}/fusions/{{sample}}.log",
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=15,
+    shell:
+        "kinres fusions --config {input.config} --sample-sheet {input.sheet}"
+        " --sample {wildcards.sample} --out {output} > {log} 2>&1"

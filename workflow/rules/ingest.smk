@@ -1,0 +1,19 @@
+# Small variants: VCF (VEP CSQ / snpEff ANN / unannotated) or vcf2maf MAF -> variants.json
+
+
+rule variants:
+    input:
+        data=lambda wc: str(sample_of(wc).vcf),
+        sheet=SAMPLE_SHEET,
+        config=CONFIG,
+    output:
+        f"{RESULTS}/{{sample}}/variants.json",
+    log:
+        f"{LOGS}/variants/{{sample}}.log",
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=30,
+    shell:
+        "kinres variants --config {input.config} --sample-sheet {input.sheet}"
+        " --sample {wildcards.sample} --out {output} > {log} 2>&1"

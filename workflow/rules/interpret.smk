@@ -1,0 +1,21 @@
+# Mechanisms, drug calls, therapy options and caveats -> report.json (report contract v1)
+
+
+rule interpret:
+    input:
+        unpack(stage_inputs),
+        sheet=SAMPLE_SHEET,
+        config=CONFIG,
+    output:
+        f"{RESULTS}/{{sample}}/report.json",
+    log:
+        f"{LOGS}/interpret/{{sample}}.log",
+    params:
+        stages=stage_flags,
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=15,
+    shell:
+        "kinres interpret --config {input.config} --sample-sheet {input.sheet}"
+        " --sample {wildcards.sample} {params.stages} --out {output} > {log} 2>&1"
