@@ -23,8 +23,10 @@ configfile: "config/config.yaml"
 
 # Validate the merged config (file + --config overrides) with the same schema `kinres` uses,
 # so a typo fails here with the key's path rather than deep inside a job.
+_CONFIG_SOURCES = " + ".join(dict.fromkeys(
+    os.path.relpath(os.path.abspath(f)) for f in (getattr(workflow, "configfiles", None) or ["config/config.yaml"])))
 try:
-    validate_mapping(dict(config), "config.schema.json", "config (config/config.yaml + overrides)")
+    validate_mapping(dict(config), "config.schema.json", f"config ({_CONFIG_SOURCES} + --config)")
     SETTINGS = Settings.from_mapping(config)
     SHEET = read_samplesheet(SETTINGS.samples, check_files=True)
 except KinresError as exc:
@@ -36,6 +38,10 @@ RESULTS = str(SETTINGS.results)
 LOGS = f"{RESULTS}/logs"
 SAMPLE_SHEET = str(SHEET.path)
 SAMPLES = {s.sample_id: s for s in SHEET.samples}
+# the PDF is optional (config report.pdf); its absence must not leave rule all unsatisfiable
+WRITE_PDF = bool((config.get("report") or {}).get("pdf", True))
+PER_SAMPLE = ["report.json", "report.html", "alterations.tsv", "drug_calls.tsv"]
+PER_SAMPLE += ["report.pdf"] if WRITE_PDF else []
 
 
 def _write_effective_config(path):
@@ -72,7 +78,7 @@ rule all:
         expand(
             f"{RESULTS}/{{sample}}/{{name}}",
             sample=SAMPLES,
-            name=["report.json", "report.html", "report.pdf", "alterations.tsv", "drug_calls.tsv"],
+            name=PER_SAMPLE,
         ),
         f"{RESULTS}/batch/summary.html",
         f"{RESULTS}/batch/summary.tsv",

@@ -94,9 +94,14 @@ class Variant:
     source: SourceRef | None = None
     annotation: ProteinAnnotation | None = None
     info: tuple[tuple[str, str], ...] = ()  # selected raw INFO values, for the report appendix
+    # "vcf" (anchored REF/ALT) or "maf": MAF alleles kept as written ('-' for an empty allele,
+    # pos = Start_Position) because re-anchoring an indel needs the reference FASTA
+    allele_convention: str = "vcf"
 
     @property
     def kind(self) -> AltKind:
+        if self.allele_convention == "maf" and "-" in (self.ref, self.alt):
+            return AltKind.INSERTION if self.ref == "-" else AltKind.DELETION
         r, a = len(self.ref), len(self.alt)
         if r == a == 1:
             return AltKind.SNV
@@ -119,6 +124,7 @@ class Breakpoint:
     chrom: str
     pos: int
     strand: str | None = None  # "+", "-" or None when the caller does not say
+    ci: tuple[int, int] = (0, 0)  # imprecise DNA calls: CIPOS-style offsets around pos
 
 
 @dataclass(frozen=True)
@@ -164,6 +170,10 @@ class CopyNumber:
     segment_size: int | None = None
     caveats: tuple[CaveatCode, ...] = ()
     source: SourceRef | None = None
+    purity_used: float | None = None  # purity / tumour fraction applied; None = unadjusted
+    purity_source: str | None = None  # "purity" | "tumor_fraction" (sheet column) | None
+    ploidy_used: float | None = None
+    note: str | None = None  # why the call is what it is (unadjusted, broad, not assessable)
 
 
 # --------------------------------------------------------------------------- BAM evidence
@@ -176,6 +186,10 @@ class HotspotCoverage:
     depth: int
     alt_reads: int
     lod_vaf: float | None
+    transcript: str | None = None
+    ref_reads: int = 0  # fragments whose codon translates to the reference residue
+    observed_aa: tuple[tuple[str, int], ...] = ()  # residue (or "del") -> fragment count
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -187,6 +201,8 @@ class PhaseCall:
     reads_a_only: int
     reads_b_only: int
     reads_neither: int
+    gene: str | None = None
+    note: str | None = None  # why unknown (no spanning fragments, mixed evidence, ...)
 
 
 # --------------------------------------------------------------------------- stage outputs
@@ -264,6 +280,10 @@ class Mechanism:
     compound: bool = False
     phase: Phase | None = None
     evidence: tuple[str, ...] = ()
+    # interpret: context the report must state (e.g. bypass: driver still detected? co-existing
+    # on-target mutation?), and the knowledge rows behind the mechanism
+    note: str | None = None
+    knowledge_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -275,6 +295,9 @@ class DrugCall:
     based_on: tuple[str, ...]
     citations: tuple[str, ...]
     rationale: str | None = None
+    # interpret: curator confidence (H/M/L) of the deciding row and the rows considered
+    confidence: str | None = None
+    knowledge_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -285,6 +308,9 @@ class TherapyOption:
     evidence_level: str
     investigational: bool
     citations: tuple[str, ...] = ()
+    # interpret: therapy rules (knowledge therapies.tsv) and drugs behind the option
+    rule_ids: tuple[str, ...] = ()
+    drugs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

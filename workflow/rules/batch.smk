@@ -4,6 +4,7 @@
 rule batch:
     input:
         reports=expand(f"{RESULTS}/{{sample}}/report.json", sample=SAMPLES),
+        config=CONFIG,
     output:
         html=f"{RESULTS}/batch/summary.html",
         tsv=f"{RESULTS}/batch/summary.tsv",
@@ -16,4 +17,5 @@ rule batch:
         mem_mb=2000,
         runtime=15,
     shell:
-        "kinres batch --reports {input.reports} --outdir {params.outdir} > {log} 2>&1"
+        "kinres batch --config {input.config} --reports {input.reports} --outdir {params.outdir}"
+        " > {log} 2>&1"

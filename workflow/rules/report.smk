@@ -1,20 +1,30 @@
 # Human-readable outputs from report.json: HTML, PDF, TSV tables (+ annotated VCF when given one)
 
 
+def _report_outputs():
+    outputs = {
+        "html": f"{RESULTS}/{{sample}}/report.html",
+        "alterations": f"{RESULTS}/{{sample}}/alterations.tsv",
+        "drug_calls": f"{RESULTS}/{{sample}}/drug_calls.tsv",
+    }
+    if WRITE_PDF:
+        outputs["pdf"] = f"{RESULTS}/{{sample}}/report.pdf"
+    return outputs
+
+
 rule report:
     input:
         report=f"{RESULTS}/{{sample}}/report.json",
         patient=patient_reports,
+        config=CONFIG,
     output:
-        html=f"{RESULTS}/{{sample}}/report.html",
-        pdf=f"{RESULTS}/{{sample}}/report.pdf",
-        alterations=f"{RESULTS}/{{sample}}/alterations.tsv",
-        drug_calls=f"{RESULTS}/{{sample}}/drug_calls.tsv",
+        **_report_outputs(),
     log:
         f"{LOGS}/report/{{sample}}.log",
     params:
         outdir=f"{RESULTS}/{{sample}}",
         vcf=vcf_flag,
+        pdf="--pdf" if WRITE_PDF else "--no-pdf",
         patient=lambda wc, input: (f"--patient-reports {' '.join(input.patient)}"
                                    if input.patient else ""),
     threads: 1
@@ -22,5 +32,5 @@ rule report:
         mem_mb=2000,
         runtime=15,
     shell:
-        "kinres report --report {input.report} --outdir {params.outdir} {params.vcf} --pdf"
-        " {params.patient} > {log} 2>&1"
+        "kinres report --config {input.config} --report {input.report} --outdir {params.outdir}"
+        " {params.vcf} {params.pdf} {params.patient} > {log} 2>&1"

@@ -213,6 +213,35 @@ def parse_short_p(hgvs_p: str | None) -> ProteinChange:
     return ProteinChange(start, end, ref, alt)
 
 
+def consequence_from_short_p(hgvs_p: str | None) -> tuple[Consequence, ...]:
+    """Consequence class implied by a one-letter p. string (MAF rows without a classification)."""
+    if not hgvs_p:
+        return ()
+    if hgvs_p.endswith("_splice"):
+        return (_C.SPLICE_DONOR,)  # MAF Splice_Site: donor or acceptor, not stated
+    pc = parse_short_p(hgvs_p)
+    rest = _SHORT_RE.match(hgvs_p).group(5) if _SHORT_RE.match(hgvs_p) else ""
+    if "fs" in rest:
+        return (_C.FRAMESHIFT,)
+    if rest == "=":
+        return (_C.SYNONYMOUS,)
+    if rest.startswith("delins"):
+        return (_C.PROTEIN_ALTERING,)
+    if rest == "del":
+        return (_C.INFRAME_DELETION,)
+    if rest.startswith(("ins", "dup")):
+        return (_C.INFRAME_INSERTION,)
+    if "ext" in rest:
+        return (_C.STOP_LOST,) if pc.ref_aa == "*" else (_C.START_LOST,)
+    if pc.alt_aa == "*":
+        return (_C.STOP_GAINED,)
+    if pc.start == 1 and pc.ref_aa == "M" and pc.alt_aa != "M":
+        return (_C.START_LOST,)
+    if pc.ref_aa and pc.alt_aa and len(pc.alt_aa) == 1:
+        return (_C.MISSENSE,)
+    return (_C.PROTEIN_ALTERING,)
+
+
 def _int(value: str | None) -> int | None:
     try:
         return int(value) if value not in (None, "", ".") else None
@@ -326,6 +355,11 @@ def bcsq_to_hgvs_p(aa_change: str | None, cons: tuple[Consequence, ...]) -> tupl
     """
     if not aa_change:
         return None, None, None, None, None
+    syn = re.fullmatch(r"(\d+)([A-Z*]+)", aa_change)  # synonymous: '47L'
+    if syn:
+        pos, seq = int(syn.group(1)), syn.group(2)
+        hgvs = f"p.{seq}{pos}=" if len(seq) == 1 else None
+        return hgvs, pos, pos + len(seq) - 1, seq, seq
     m = _BCSQ_AA.match(aa_change)
     if not m:
         return None, None, None, None, None
@@ -337,6 +371,8 @@ def bcsq_to_hgvs_p(aa_change: str | None, cons: tuple[Consequence, ...]) -> tupl
         return None, start, start + len(rseq) - 1, rseq, aseq
     if _C.FRAMESHIFT in cons:
         return None, start, None, rseq[:1], None
+    if _C.STOP_LOST in cons and rseq == "*" and len(aseq) == 1:
+        return f"p.*{start}{aseq}ext*?", start, start, "*", aseq  # new stop not printed
     if len(rseq) == len(aseq) == 1:
         return f"p.{rseq}{start}{aseq}", start, start, rseq, aseq
     # trim shared leading residues (bcftools keeps an anchor residue for indels)

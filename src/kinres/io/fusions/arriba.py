@@ -8,6 +8,7 @@ direction1/direction2 and the gene strands.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from kinres.enums import Build, FusionFormat
@@ -68,8 +69,7 @@ def parse(path: str | Path, build: Build) -> FusionReadResult:
         s2_gene, s2_fusion = _strands(path, row, "strand2(gene/fusion)")
         b1 = check.parse(row.get("breakpoint1"), row.line, rec)
         b2 = check.parse(row.get("breakpoint2"), row.line, rec)
-        b1 = type(b1)(b1.chrom, b1.pos, s1_gene)
-        b2 = type(b2)(b2.chrom, b2.pos, s2_gene)
+        b1, b2 = replace(b1, strand=s1_gene), replace(b2, strand=s2_gene)
         split = (to_int(path, row, "split_reads1") or 0) + (to_int(path, row, "split_reads2") or 0)
         span = to_int(path, row, "discordant_mates") or 0
         in_frame, flags = _frame(row.get("reading_frame", "."))

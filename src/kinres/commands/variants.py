@@ -1,0 +1,121 @@
+"""kinres variants: small-variant VCF/BCF/MAF -> panel variants with consequences (variants.json)."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import logging
+from pathlib import Path
+
+from kinres.checksum import input_file
+from kinres.config import Config, load_config
+from kinres.errors import InputError
+from kinres.models import Sample, StageResult, Variant
+from kinres.serialize import write_json
+
+HELP = "Read a sample's small variants (VCF/BCF/MAF), keep panel genes, attach consequences."
+log = logging.getLogger(__name__)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", required=True, type=Path, help="config/config.yaml")
+    parser.add_argument("--sample-sheet", required=True, type=Path, help="samples.tsv")
+    parser.add_argument("--sample", required=True, help="sample_id in the sheet")
+    parser.add_argument("--out", required=True, type=Path, help="results/<sample>/variants.json")
+
+
+def is_maf(path: Path) -> bool:
+    """MAF by name, or a tab-separated text whose header has Hugo_Symbol (not a VCF)."""
+    name = path.name.lower()
+    if name.endswith((".maf", ".maf.txt", ".maf.tsv")):
+        return True
+    if name.endswith((".vcf", ".vcf.gz", ".bcf", ".vcf.bgz")):
+        return False
+    with open(path, "rb") as fh:
+        head = fh.read(4096)
+    if head[:2] == b"\x1f\x8b" or head.startswith(b"##fileformat=VCF") or head.startswith(b"BCF"):
+        return False
+    for raw in head.decode("utf-8", "replace").splitlines():
+        if raw.startswith("#"):
+            continue
+        return "Hugo_Symbol" in raw.split("\t")
+    return False
+
+
+def ingest(sample: Sample, config: Config, panel) -> tuple[tuple[Variant, ...], tuple[str, ...],
+                                                           tuple[tuple[str, str], ...]]:
+    """Variants, warnings and the parameters used for one sample's small-variant file."""
+    from kinres.io.vcf import VariantSettings, read_vcf
+
+    settings = VariantSettings.from_mapping(config.section("variants"))
+    params = [(f"variants.{k}", ",".join(v) if isinstance(v, tuple) else str(v))
+              for k, v in sorted(dataclasses.asdict(settings).items())]
+    path = Path(sample.vcf)
+    if not path.exists():
+        raise InputError(path, "small-variant file not found")
+    if is_maf(path):
+        from kinres.io.maf import read_maf
+
+        res = read_maf(path, sample.genome_build, panel, sample=sample.vcf_sample)
+        return res.variants, res.warnings, tuple(params + [("variants.source", "MAF")])
+    vcf = read_vcf(path, sample.genome_build, sample=sample.vcf_sample, settings=settings,
+                   panel=panel)
+    warnings = list(vcf.warnings)
+    params += [("variants.caller", vcf.caller or "unknown"),
+               ("variants.vcf_sample", vcf.sample or ""),
+               ("variants.index_used", str(vcf.used_index))]
+    if vcf.annotation_tags:
+        from kinres.annotate.preannotated import (
+            PreannotationHeader, annotate_preannotated,
+        )
+        header = PreannotationHeader(tags=vcf.annotation_tags, csq_fields=vcf.csq_fields)
+        try:
+            variants, more = annotate_preannotated(
+                vcf.variants, vcf.raw_annotations, vcf.record_alts, vcf.alt_index, header, panel)
+        except ValueError as exc:
+            raise InputError(path, f"unparsable {'/'.join(vcf.annotation_tags)} annotation: "
+                                   f"{exc}") from None
+        params.append(("variants.annotation", "+".join(vcf.annotation_tags)))
+        return variants, tuple(warnings + list(more)), tuple(params)
+    ref = (config.section("reference") or {}).get(str(sample.genome_build)) or {}
+    fasta, annotation = ref.get("fasta"), ref.get("annotation")
+    if not fasta or not annotation:
+        b = sample.genome_build
+        raise InputError(path, f"no consequence annotation (CSQ/ANN/BCSQ) and no reference "
+                               f"configured; set reference.{b}.fasta and reference.{b}.annotation "
+                               "in config.yaml or supply a VEP/snpEff-annotated VCF")
+    from kinres.annotate.consequence import annotate_variants
+
+    annotated, more = annotate_variants(vcf.variants, fasta, annotation, panel)
+    kept = tuple(v for v in annotated if v.annotation is not None)
+    if len(kept) < len(annotated):
+        warnings.append(f"{len(annotated) - len(kept)} variant(s) outside panel genes not reported")
+    params.append(("variants.annotation", "kinres"))
+    return kept, tuple(warnings + list(more)), tuple(params)
+
+
+def build_result(sample: Sample, config: Config, panel) -> StageResult:
+    """The variants StageResult (empty with a warning when the sample has no variant file)."""
+    if sample.vcf is None:
+        return StageResult(stage="variants", sample_id=sample.sample_id,
+                           warnings=("no small-variant input: small variants not assessed",))
+    variants, warnings, params = ingest(sample, config, panel)
+    return StageResult(stage="variants", sample_id=sample.sample_id, variants=variants,
+                       warnings=warnings, inputs=(input_file(sample.vcf),), parameters=params)
+
+
+def run(args: argparse.Namespace) -> int:
+    from kinres.io.samplesheet import get_sample
+
+    config = load_config(args.config)
+    sample = get_sample(args.sample_sheet, args.sample)
+    panel = None
+    if sample.vcf is not None:
+        from kinres.annotate.transcripts import Panel
+
+        panel = Panel.load(sample.genome_build)
+    result = build_result(sample, config, panel)
+    write_json(args.out, result)
+    log.info("%s: %d panel variant(s), %d warning(s) -> %s", sample.sample_id,
+             len(result.variants), len(result.warnings), args.out)
+    return 0

@@ -1,0 +1,34 @@
+"""Settings of the interpret config section (schema: workflow/schemas/config/interpret.schema.json)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any, Mapping
+
+
+@dataclass(frozen=True)
+class Settings:
+    min_tumor_fraction: float = 0.05
+    min_tissue_purity: float = 0.2
+    subclonal_ratio: float = 0.5
+    germline_het_vaf: tuple[float, float] = (0.4, 0.6)
+    germline_hom_vaf: float = 0.9
+    min_hotspot_depth: int = 100
+    chip_genes: tuple[str, ...] = ("ASXL1", "ATM", "CBL", "CHEK2", "DNMT3A", "GNAS", "IDH1", "IDH2",
+                                   "PPM1D", "SF3B1", "SRSF2", "TET2", "U2AF1")
+    chip_hotspots: tuple[str, ...] = ("JAK2:p.V617F",)
+    chip_careful_genes: tuple[str, ...] = ("KRAS", "NRAS", "TP53")
+
+    @classmethod
+    def from_mapping(cls, mapping: Mapping[str, Any] | None) -> "Settings":
+        """Build from a (schema-validated) config section; missing keys take the defaults."""
+        mapping = mapping or {}
+        kwargs: dict[str, Any] = {}
+        for f in fields(cls):
+            if f.name in mapping:
+                value = mapping[f.name]
+                kwargs[f.name] = tuple(value) if isinstance(value, list) else value
+        return cls(**kwargs)
+
+    def as_parameters(self) -> dict[str, Any]:
+        return {f.name: list(v) if isinstance(v := getattr(self, f.name), tuple) else v for f in fields(self)}

@@ -1,0 +1,42 @@
+"""Settings of the `fusions` config section (schema: workflow/schemas/config/fusions.schema.json)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any, Mapping
+
+from kinres.errors import ConfigError
+from kinres.io.fusions import fusioncatcher, star_fusion
+
+DEFAULT_KINASE_GENES = ("ALK", "ROS1", "NTRK1", "NTRK2", "NTRK3", "RET", "MET", "BRAF", "FGFR1",
+                        "FGFR2", "FGFR3", "EGFR", "ERBB2")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Fusion ingestion and structure settings; defaults equal the schema defaults."""
+
+    kinase_genes: tuple[str, ...] = DEFAULT_KINASE_GENES
+    merge_tolerance_bp: int = 10
+    exon_boundary_tolerance_bp: int = 0
+    read_through_max_distance: int = 200_000
+    min_supporting_reads: int = 3
+    sv_pass_only: bool = True
+    star_fusion_artefact_tags: tuple[str, ...] = star_fusion.DEFAULT_ARTEFACT_TAGS
+    fusioncatcher_artefact_tags: tuple[str, ...] = fusioncatcher.DEFAULT_ARTEFACT_TAGS
+
+    @classmethod
+    def from_mapping(cls, mapping: Mapping[str, Any] | None) -> "Settings":
+        """Build from the validated `fusions` config section (missing keys take defaults)."""
+        mapping = dict(mapping or {})
+        known = {f.name for f in fields(cls)}
+        unknown = set(mapping) - known
+        if unknown:
+            raise ConfigError(None, f"fusions: unknown setting(s) {sorted(unknown)}")
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            if f.name not in mapping:
+                continue
+            v = mapping[f.name]
+            values[f.name] = tuple(str(x) for x in v) if isinstance(v, (list, tuple)) else v
+        return cls(**values)

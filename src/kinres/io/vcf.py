@@ -1,0 +1,584 @@
+"""Small-variant VCF/BCF ingestion (cyvcf2): tumour column, per-allele AF/depth, FILTER, panel regions.
+
+Allele fractions are read the way each caller writes them (Mutect2/DRAGEN/VarDict FORMAT AF+AD,
+Strelka2 tier-1 AU..TU / TIR+TAR, FreeBayes AO/RO, LoFreq INFO AF+DP4, smCounter2-style UMI
+VMF/VMT/UMT, PCGR TVAF/TDP). A record whose AF cannot be obtained is kept with vaf=None and
+counted in a warning: a missing AF must never become 0.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import warnings as warnings_mod
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator, Mapping, Sequence
+
+from kinres.enums import Build
+from kinres.errors import InputError
+from kinres.models import SourceRef, Variant
+
+ANNOTATION_TAGS = ("CSQ", "ANN", "BCSQ")  # preference order when a file carries several
+
+# Primary-assembly contig lengths that tell the builds apart.
+_BUILD_LENGTHS = {
+    "1": {249250621: Build.GRCh37, 248956422: Build.GRCh38},
+    "2": {243199373: Build.GRCh37, 242193529: Build.GRCh38},
+    "7": {159138663: Build.GRCh37, 159345973: Build.GRCh38},
+}
+_MISSING_INT = -2147483640  # cyvcf2 int missing / vector-end sentinels are below this
+
+
+@dataclass(frozen=True)
+class VariantSettings:
+    """Config section `variants` (workflow/schemas/config/variants.schema.json)."""
+
+    tumor_sample: str | None = None
+    filters: tuple[str, ...] = ("PASS",)
+    require_af: bool = False
+    af_tag: str | None = None
+    depth_tag: str | None = None
+    restrict_to_panel: bool = True
+    region_padding: int = 20
+
+    @classmethod
+    def from_mapping(cls, mapping: Mapping[str, Any] | None) -> "VariantSettings":
+        m = dict(mapping or {})
+        filters = m.get("filters", ["PASS"])
+        return cls(tumor_sample=m.get("tumor_sample"), filters=tuple(str(f) for f in filters),
+                   require_af=bool(m.get("require_af", False)), af_tag=m.get("af_tag"),
+                   depth_tag=m.get("depth_tag"),
+                   restrict_to_panel=bool(m.get("restrict_to_panel", True)),
+                   region_padding=int(m.get("region_padding", 20)))
+
+
+@dataclass(frozen=True)
+class VcfReadResult:
+    """What read_vcf found. `raw_annotations[i]` is (tag, value) of variants[i]'s record."""
+
+    path: str
+    variants: tuple[Variant, ...]
+    warnings: tuple[str, ...]
+    caller: str | None
+    sample: str | None
+    contig_style: str  # "chr" | "plain"
+    annotation_tags: tuple[str, ...]  # CSQ/ANN/BCSQ present in the header
+    csq_fields: tuple[str, ...] = ()
+    raw_annotations: tuple[tuple[str, str] | None, ...] = ()
+    record_alts: tuple[tuple[str, ...], ...] = ()
+    alt_index: tuple[int, ...] = ()
+    records_read: int = 0
+    used_index: bool = False
+
+
+@dataclass
+class _Counts:
+    filtered: dict[str, int] = field(default_factory=dict)
+    no_af: list[str] = field(default_factory=list)
+    symbolic: int = 0
+    no_call: int = 0
+
+
+# --------------------------------------------------------------------------- header helpers
+def _plain(chrom: str) -> str:
+    try:
+        from kinres.annotate.transcripts import normalise_chrom
+    except ImportError:  # panel module not present yet: same rule, kept minimal
+        return chrom[3:] if chrom.lower().startswith("chr") else chrom
+    return normalise_chrom(chrom)
+
+
+def detect_caller(raw_header: str) -> str | None:
+    """Caller name from ##source= / tool-specific header lines."""
+    sources = [m.group(1).strip() for m in re.finditer(r"^##source=(.*)$", raw_header, re.M)]
+    text = " ".join(sources).lower()
+    checks = (
+        ("mutect2", "Mutect2"), ("strelka", "Strelka2"), ("vardict", "VarDict"),
+        ("lofreq", "LoFreq"), ("freebayes", "FreeBayes"), ("dragen", "DRAGEN"),
+        ("smcounter", "smCounter2"), ("vardictumi", "VarDict"), ("octopus", "Octopus"),
+        ("varscan", "VarScan2"), ("haplotypecaller", "HaplotypeCaller"),
+    )
+    for needle, name in checks:
+        if needle in text:
+            return name
+    if "##GATKCommandLine=<ID=Mutect2" in raw_header or re.search(r"^##tumor_sample=", raw_header, re.M):
+        return "Mutect2"
+    if "##DRAGENCommandLine" in raw_header or "##DRAGENVersion" in raw_header:
+        return "DRAGEN"
+    if "##GATKCommandLine=<ID=HaplotypeCaller" in raw_header:
+        return "HaplotypeCaller"
+    if "ID=UMT," in raw_header and "ID=VMF," in raw_header:
+        return "smCounter2"
+    if "ID=TIR," in raw_header or "ID=TU," in raw_header:
+        return "Strelka2"
+    if "ID=DP4," in raw_header and "lofreq" in raw_header.lower():
+        return "LoFreq"
+    if "ID=TVAF," in raw_header:
+        return "PCGR-input"
+    return sources[0].split()[0] if sources else None
+
+
+def _header_defs(raw_header: str, kind: str) -> dict[str, dict[str, str]]:
+    out = {}
+    for m in re.finditer(rf"^##{kind}=<ID=([^,>]+),(.*)>$", raw_header, re.M):
+        attrs = dict(re.findall(r'(\w+)=("[^"]*"|[^,]*)', m.group(2)))
+        out[m.group(1)] = {k: v.strip('"') for k, v in attrs.items()}
+    return out
+
+
+def _contigs(raw_header: str) -> dict[str, int | None]:
+    out = {}
+    for m in re.finditer(r"^##contig=<(.*)>$", raw_header, re.M):
+        attrs = dict(re.findall(r'(\w+)=("[^"]*"|[^,]*)', m.group(1)))
+        if "ID" in attrs:
+            length = attrs.get("length")
+            out[attrs["ID"]] = int(length) if length and length.isdigit() else None
+    return out
+
+
+def detect_build(raw_header: str) -> Build | None:
+    """Build from ##contig lengths (chr1/chr2/chr7) or ##reference / assembly= text."""
+    for name, length in _contigs(raw_header).items():
+        hit = _BUILD_LENGTHS.get(_plain(name), {}).get(length or -1)
+        if hit:
+            return hit
+    ref = " ".join(re.findall(r"^##(?:reference|assembly)=(.*)$", raw_header, re.M)).lower()
+    ref += " " + " ".join(re.findall(r"assembly=([^,>]+)", raw_header)).lower()
+    if re.search(r"grch38|hg38|hs38", ref):
+        return Build.GRCh38
+    if re.search(r"grch37|hg19|hs37|b37|human_g1k_v37", ref):
+        return Build.GRCh37
+    return None
+
+
+def choose_sample(path: Path, samples: Sequence[str], raw_header: str, explicit: str | None,
+                  caller: str | None) -> tuple[str | None, int | None]:
+    """Tumour column: explicit > ##tumor_sample= (Mutect2) > Strelka's TUMOR > the only one."""
+    if not samples:
+        return None, None
+    if explicit:
+        if explicit not in samples:
+            raise InputError(path, f"sample {explicit!r} is not in the VCF; its samples are: "
+                                   f"{', '.join(samples)}")
+        return explicit, list(samples).index(explicit)
+    m = re.search(r"^##tumor_sample=(.+)$", raw_header, re.M)
+    if m and m.group(1).strip() in samples:
+        name = m.group(1).strip()
+        return name, list(samples).index(name)
+    if caller == "Strelka2" and "TUMOR" in samples:
+        return "TUMOR", list(samples).index("TUMOR")
+    if len(samples) == 1:
+        return samples[0], 0
+    raise InputError(path, f"{len(samples)} samples ({', '.join(samples)}) and no tumour column "
+                           "chosen; set vcf_sample in the sample sheet or variants.tumor_sample")
+
+
+# --------------------------------------------------------------------------- value helpers
+def _num(x: Any) -> float | None:
+    if x is None:
+        return None
+    try:
+        f = float(x)
+    except (TypeError, ValueError):
+        return None
+    if math.isnan(f) or f < _MISSING_INT:
+        return None
+    return f
+
+
+def _fmt_row(rec, tag: str, si: int) -> list[float | None] | None:
+    """FORMAT values of one sample as floats (None for missing); None if the tag is absent."""
+    try:
+        arr = rec.format(tag)
+    except KeyError:
+        return None
+    if arr is None:
+        return None
+    row = arr[si]
+    if isinstance(row, (str, bytes)) or getattr(row, "dtype", None) is not None and row.dtype.kind in "SUO":
+        text = row.decode() if isinstance(row, bytes) else str(row)
+        return [_num(t) if t not in (".", "") else None for t in text.split(",")]
+    return [_num(v) for v in row]
+
+
+def _info_list(rec, tag: str) -> list[float | None] | None:
+    v = rec.INFO.get(tag)
+    if v is None:
+        return None
+    if isinstance(v, (tuple, list)):
+        return [_num(x) for x in v]
+    if isinstance(v, str):
+        return [_num(x) for x in v.split(",")]
+    return [_num(v)]
+
+
+def _pick(values: list[float | None] | None, i: int) -> float | None:
+    if not values or i >= len(values):
+        return None
+    return values[i]
+
+
+def _round(x: float | None) -> float | None:
+    return None if x is None else round(x, 6)
+
+
+def _int_or_none(x: float | None) -> int | None:
+    return None if x is None else int(round(x))
+
+
+@dataclass(frozen=True)
+class _AfPlan:
+    """Which tags to read, decided once from the header."""
+
+    fmt: frozenset[str]
+    info: frozenset[str]
+    caller: str | None
+    af_tag: str | None
+    depth_tag: str | None
+
+
+def allele_metrics(rec, si: int | None, ai: int, plan: _AfPlan
+                   ) -> tuple[float | None, int | None, int | None]:
+    """(vaf, depth, alt_reads) for ALT index `ai` (0-based) of the chosen sample."""
+    fmt, info = plan.fmt, plan.info
+    vaf = depth = alt = None
+    has_sample = si is not None
+
+    def f(tag: str) -> list[float | None] | None:
+        return _fmt_row(rec, tag, si) if has_sample and tag in fmt else None
+
+    def i(tag: str) -> list[float | None] | None:
+        return _info_list(rec, tag) if tag in info else None
+
+    if plan.depth_tag:
+        depth = _pick(f(plan.depth_tag) or i(plan.depth_tag), 0)
+    if plan.af_tag:
+        vals = f(plan.af_tag) or i(plan.af_tag)
+        vaf = _pick(vals, ai) if vals and len(vals) > 1 else _pick(vals, 0)
+    # Strelka2 somatic: tier-1 counts per base (SNV) or TIR/TAR (indel)
+    if vaf is None and "TIR" in fmt and "TAR" in fmt and len(rec.REF) != len(rec.ALT[ai]):
+        tir, tar = f("TIR"), f("TAR")
+        if tir and tar and tir[0] is not None and tar[0] is not None:
+            alt, tot = tir[0], tir[0] + tar[0]
+            vaf = alt / tot if tot else None
+            depth = depth if depth is not None else tot
+    if vaf is None and "AU" in fmt and len(rec.REF) == 1 and len(rec.ALT[ai]) == 1:
+        ref_t, alt_t = f(rec.REF.upper() + "U"), f(rec.ALT[ai].upper() + "U")
+        if ref_t and alt_t and ref_t[0] is not None and alt_t[0] is not None:
+            alt, tot = alt_t[0], ref_t[0] + alt_t[0]
+            vaf = alt / tot if tot else None
+    if vaf is None and "AF" in fmt:  # Mutect2, DRAGEN, VarDict
+        vaf = _pick(f("AF"), ai)
+    ad = f("AD") if "AD" in fmt else None
+    if ad is None and "ADT" in fmt:  # PCGR tumour allelic depths
+        ad = f("ADT")
+    ad_total = sum(ad) if ad and all(x is not None for x in ad) else None  # type: ignore[arg-type]
+    if ad and alt is None:
+        alt = _pick(ad, ai + 1)
+    if vaf is None and "AO" in fmt and "RO" in fmt:  # FreeBayes observation counts
+        ao, ro = f("AO"), f("RO")
+        alt = alt if alt is not None else _pick(ao, ai)
+        if ao and ro and ro[0] is not None and all(x is not None for x in ao):
+            tot = ro[0] + sum(ao)  # type: ignore[arg-type]
+            vaf = _pick(ao, ai) / tot if tot and _pick(ao, ai) is not None else None
+    if alt is None and "VD" in fmt:  # VarDict variant depth
+        alt = _pick(f("VD"), 0)
+    if vaf is None and "VMF" in info:  # smCounter2: variant UMI fraction
+        vaf = _pick(i("VMF"), ai)
+        alt = alt if alt is not None else _pick(i("VMT"), ai)
+        depth = depth if depth is not None else _pick(i("UMT"), 0)
+    if vaf is None and "TVAF" in info:  # PCGR input convention
+        vaf = _pick(i("TVAF"), ai)
+    if vaf is None and "AF" in info and plan.caller in ("LoFreq", "VarDict", "smCounter2",
+                                                         "DRAGEN", "Octopus"):
+        # INFO AF is a read fraction for these callers; for GATK germline it is a genotype
+        # frequency (0.5/1.0), so it is not used for unknown callers
+        vaf = _pick(i("AF"), ai)
+    if vaf is None and alt is not None and ad_total:
+        vaf = alt / ad_total  # AD-only callers: fraction of allele-informative reads
+    if depth is None:
+        depth = _pick(f("DP"), 0) if "DP" in fmt else None
+    if depth is None and "DPT" in fmt:
+        depth = _pick(f("DPT"), 0)
+    if depth is None and ad_total is not None:
+        depth = ad_total
+    if depth is None and "TDP" in info:
+        depth = _pick(i("TDP"), 0)
+    if depth is None and "DP" in info:
+        depth = _pick(i("DP"), 0)
+    if alt is None and "DP4" in info:  # LoFreq: ref-fwd, ref-rev, alt-fwd, alt-rev
+        dp4 = i("DP4")
+        if dp4 and len(dp4) == 4 and dp4[2] is not None and dp4[3] is not None:
+            alt = dp4[2] + dp4[3]
+    if vaf is not None and not 0.0 <= vaf <= 1.0:
+        vaf = vaf / 100.0 if 1.0 < vaf <= 100.0 and plan.af_tag else None
+    return _round(vaf), _int_or_none(depth), _int_or_none(alt)
+
+
+# --------------------------------------------------------------------------- reading
+def _open(path: Path):
+    import cyvcf2
+
+    if not path.exists():
+        raise InputError(path, "VCF file not found")
+    if path.stat().st_size == 0:
+        raise InputError(path, "VCF file is empty (no header, no records)")
+    with open(path, "rb") as fh:
+        magic = fh.read(2)
+    if magic == b"\x1f\x8b":
+        import gzip
+        try:
+            with gzip.open(path, "rb") as gz:
+                head = gz.read(16)
+        except (OSError, EOFError) as exc:
+            raise InputError(path, f"not a readable gzip/bgzip file ({exc})") from None
+    else:
+        with open(path, "rb") as fh:
+            head = fh.read(16)
+    if not (head.startswith(b"##fileformat=VCF") or head.startswith(b"BCF")):
+        raise InputError(path, "malformed header: first line is not '##fileformat=VCF...'",
+                         line=1)
+    try:
+        return cyvcf2.VCF(str(path), lazy=True)
+    except (OSError, Exception) as exc:  # cyvcf2 raises bare Exception on bad headers
+        raise InputError(path, f"cannot parse VCF header ({exc})") from None
+
+
+def _file_header(path: Path) -> tuple[str, int] | None:
+    """The header exactly as written (htslib adds ##contig lines from the index to its copy)
+    and its line count, for record line numbers. None for BCF (binary: record numbers only)."""
+    import gzip
+
+    opener = gzip.open if open(path, "rb").read(2) == b"\x1f\x8b" else open
+    lines = []
+    try:
+        with opener(path, "rt", encoding="utf-8", errors="replace") as fh:
+            for text in fh:
+                if not text.startswith("#"):
+                    break
+                lines.append(text)
+                if text.startswith("#CHROM"):
+                    break
+    except (OSError, EOFError, UnicodeDecodeError):
+        return None
+    if lines and lines[0].startswith("##fileformat=VCF"):
+        return "".join(lines), len(lines)
+    return None
+
+
+def _has_index(path: Path) -> bool:
+    return any(Path(str(path) + s).exists() for s in (".tbi", ".csi"))
+
+
+def _regions_for(panel, padding: int) -> list[tuple[str, int, int]]:
+    """Panel regions as (chrom without chr, 1-based start, 1-based end), merged."""
+    raw = panel.regions(padding=padding)
+    ivs = []
+    for r in raw:
+        chrom = getattr(r, "chrom", None)
+        if chrom is None:
+            chrom, start, end = r[0], r[1], r[2]
+            start = int(start) + 1  # BED-like: 0-based half-open
+        else:
+            start = int(getattr(r, "start")) + (0 if getattr(r, "one_based", False) else 1)
+        end = int(getattr(r, "end", None) or r[2])
+        ivs.append((_plain(str(chrom)), start, end))
+    ivs.sort()
+    merged: list[list] = []
+    for c, s, e in ivs:
+        if merged and merged[-1][0] == c and s <= merged[-1][2] + 1:
+            merged[-1][2] = max(merged[-1][2], e)
+        else:
+            merged.append([c, s, e])
+    return [(c, s, e) for c, s, e in merged]
+
+
+class _IntervalIndex:
+    """Sorted per-chromosome intervals: is a (chrom, pos) in the panel? (bisect, no parsing)."""
+
+    def __init__(self, regions: list[tuple[str, int, int]]):
+        import bisect
+
+        self._bisect = bisect.bisect_right
+        self.by_chrom: dict[str, tuple[list[int], list[int]]] = {}
+        for c, s, e in regions:
+            starts, ends = self.by_chrom.setdefault(c, ([], []))
+            starts.append(s)
+            ends.append(e)
+
+    def contains(self, chrom: str, pos: int, end: int) -> bool:
+        iv = self.by_chrom.get(chrom)
+        if iv is None:
+            return False
+        starts, ends = iv
+        k = self._bisect(starts, end) - 1
+        return k >= 0 and ends[k] >= pos
+
+
+def read_vcf(path: str | Path, build: Build | str, sample: str | None = None,
+             settings: VariantSettings = VariantSettings(), panel=None) -> VcfReadResult:
+    """Read the tumour column of a VCF/BCF into one Variant per ALT allele.
+
+    With `panel` (and settings.restrict_to_panel) only records in panel regions are read: by
+    index queries when a .tbi/.csi exists, else by a streaming pass that checks the position
+    before touching INFO/FORMAT. Raises InputError naming file, line/record and problem.
+    """
+    path = Path(path)
+    build = Build(str(build))
+    vcf = _open(path)
+    try:
+        return _read(vcf, path, build, sample, settings, panel)
+    finally:
+        vcf.close()
+
+
+def _read(vcf, path: Path, build: Build, sample: str | None, settings: VariantSettings,
+          panel) -> VcfReadResult:
+    written = _file_header(path)
+    raw_header = written[0] if written else vcf.raw_header
+    n_header_lines = written[1] if written else 0  # BCF: line numbers are record numbers
+    if not raw_header.rstrip("\n").splitlines()[-1].startswith("#CHROM"):
+        raise InputError(path, "malformed header: no #CHROM line", line=n_header_lines)
+    caller = detect_caller(raw_header)
+    file_build = detect_build(raw_header)
+    if file_build is not None and file_build is not build:
+        raise InputError(path, f"genome build mismatch: the VCF header describes {file_build} "
+                               f"(##contig lengths / ##reference) but the sample is {build}")
+    samples = list(vcf.samples)
+    chosen, si = choose_sample(path, samples, raw_header, sample or settings.tumor_sample, caller)
+    info_defs, fmt_defs = _header_defs(raw_header, "INFO"), _header_defs(raw_header, "FORMAT")
+    tags = tuple(t for t in ANNOTATION_TAGS if t in info_defs)
+    csq_fields: tuple[str, ...] = ()
+    if "CSQ" in tags:
+        from kinres.annotate.preannotated import csq_fields_from_description
+        try:
+            csq_fields = csq_fields_from_description(info_defs["CSQ"].get("Description", ""))
+        except ValueError as exc:
+            raise InputError(path, f"malformed header: {exc}") from None
+    for tag, defs, where in ((settings.af_tag, None, "AF"), (settings.depth_tag, None, "depth")):
+        if tag and tag not in info_defs and tag not in fmt_defs:
+            raise InputError(path, f"variants.{where}_tag {tag!r} is not declared in the header "
+                                   "(no ##INFO or ##FORMAT line with that ID)")
+    plan = _AfPlan(fmt=frozenset(fmt_defs), info=frozenset(info_defs), caller=caller,
+                   af_tag=settings.af_tag, depth_tag=settings.depth_tag)
+
+    header_contigs = list(_contigs(raw_header)) or list(getattr(vcf, "seqnames", []) or [])
+    style = "chr" if any(c.lower().startswith("chr") for c in header_contigs) else "plain"
+
+    regions = None
+    if panel is not None and settings.restrict_to_panel:
+        regions = _regions_for(panel, settings.region_padding)
+        if header_contigs:
+            plain_names = {_plain(c) for c in header_contigs}
+            if not any(c in plain_names for c, _, _ in regions):
+                raise InputError(path, "contig names do not match the panel chromosomes "
+                                       f"(header has e.g. {', '.join(header_contigs[:3])}; "
+                                       f"expected {build} names like 2/chr2)")
+
+    counts = _Counts()
+    variants: list[Variant] = []
+    raws: list[tuple[str, str] | None] = []
+    rec_alts: list[tuple[str, ...]] = []
+    alt_idx: list[int] = []
+    accept = set(settings.filters)
+    records = 0
+    used_index = False
+
+    def handle(rec, line: int | None) -> None:
+        filt = rec.FILTERS or ["."]  # cyvcf2 gives [] for a '.' FILTER
+        if not set(filt) <= accept:
+            for f in filt:
+                counts.filtered[f] = counts.filtered.get(f, 0) + 1
+            return
+        alts = tuple(rec.ALT)
+        chrom = _plain(rec.CHROM)
+        raw = None
+        for tag in tags:
+            val = rec.INFO.get(tag)
+            if val is not None:
+                raw = (tag, val if isinstance(val, str) else ",".join(map(str, val)))
+                break
+        for ai, alt in enumerate(alts):
+            if alt.startswith("<") or alt in ("*", ".") or "[" in alt or "]" in alt:
+                counts.symbolic += 1
+                continue
+            vaf, depth, alt_reads = allele_metrics(rec, si, ai, plan)
+            where = f"{rec.CHROM}:{rec.POS} {rec.REF}>{alt}"
+            if vaf is None:
+                if settings.require_af:
+                    raise InputError(path, "no allele fraction obtainable for this record "
+                                           "(variants.require_af is true)", line=line, record=where)
+                counts.no_af.append(where if line is None else f"{where} (line {line})")
+            variants.append(Variant(
+                chrom=chrom, pos=rec.POS, ref=rec.REF, alt=alt, vaf=vaf, depth=depth,
+                alt_reads=alt_reads, filters=tuple(filt), caller=caller,
+                source=SourceRef(str(path), line)))
+            raws.append(raw)
+            rec_alts.append(alts)
+            alt_idx.append(ai)
+
+    try:
+        if regions is not None and _has_index(path):
+            used_index = True
+            index_contigs = set(vcf.seqnames)
+            seen: set[tuple[str, int, str, str]] = set()
+            for c, s, e in regions:
+                name = ("chr" + c if style == "chr" and c != "MT" else
+                        "chrM" if style == "chr" else c)
+                if name not in index_contigs:
+                    continue  # no records on that chromosome
+                with warnings_mod.catch_warnings():
+                    # cyvcf2 warns "no intervals found" for panel genes without records
+                    warnings_mod.simplefilter("ignore", UserWarning)
+                    recs = list(vcf(f"{name}:{s}-{e}"))
+                for rec in recs:
+                    key = (rec.CHROM, rec.POS, rec.REF, ",".join(rec.ALT))
+                    if key in seen:  # a record spanning two merged regions
+                        continue
+                    seen.add(key)
+                    records += 1
+                    handle(rec, None)
+        else:
+            index = _IntervalIndex(regions) if regions is not None else None
+            line = n_header_lines
+            for rec in vcf:
+                line += 1
+                records += 1
+                if index is not None and not index.contains(_plain(rec.CHROM), rec.POS, rec.end):
+                    continue
+                handle(rec, line)
+    except InputError:
+        raise
+    except (OSError, Exception) as exc:  # truncated bgzip, malformed record, ...
+        where = f"after record {records}" if records else "at the first record"
+        raise InputError(path, f"cannot read the VCF ({where}): {exc}",
+                         line=None if used_index else n_header_lines + records + 1) from None
+
+    warnings: list[str] = []
+    if records == 0:
+        warnings.append(f"{path}: no variant records" +
+                        (" in the panel regions" if regions is not None else ""))
+    if counts.filtered:
+        reasons = ", ".join(f"{k} x{v}" for k, v in sorted(counts.filtered.items()))
+        total = sum(counts.filtered.values())
+        warnings.append(f"{path}: {total} record(s) failed FILTER (reasons: {reasons}); "
+                        f"accepted: {', '.join(sorted(accept))}")
+    if counts.no_af:
+        shown = "; ".join(counts.no_af[:10]) + (" ..." if len(counts.no_af) > 10 else "")
+        warnings.append(f"{path}: {len(counts.no_af)} variant(s) without an obtainable allele "
+                        f"fraction (kept with vaf unknown): {shown}")
+    if counts.symbolic:
+        warnings.append(f"{path}: {counts.symbolic} symbolic/breakend ALT allele(s) skipped "
+                        "(structural variants are read by the fusion/CNV stages)")
+    return VcfReadResult(
+        path=str(path), variants=tuple(variants), warnings=tuple(warnings), caller=caller,
+        sample=chosen, contig_style=style, annotation_tags=tags, csq_fields=csq_fields,
+        raw_annotations=tuple(raws), record_alts=tuple(rec_alts), alt_index=tuple(alt_idx),
+        records_read=records, used_index=used_index)
+
+
+def iter_regions(regions: Sequence[tuple[str, int, int]], style: str) -> Iterator[str]:
+    """Region strings in the file's naming style (used by the benchmark too)."""
+    for c, s, e in regions:
+        yield f"{'chr' + c if style == 'chr' else c}:{s}-{e}"

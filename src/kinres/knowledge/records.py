@@ -1,0 +1,211 @@
+"""Typed rows of the knowledge tables (resources/knowledge/*.tsv) and match results."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kinres.enums import (
+    Confidence, DrugCallValue, EvidenceType, MatchLevel, MechanismClass, StructuralClass,
+)
+
+# Internal evidence scale (digest section 6), best first. "NONE" marks a drug with no row.
+LEVELS: tuple[str, ...] = ("CLIN-approved", "CLIN-cohort", "CASE", "PRE", "INF", "NONE")
+
+
+def level_rank(level: str) -> int:
+    """0 for CLIN-approved ... 5 for NONE (lower is better)."""
+    return LEVELS.index(level) if level in LEVELS else len(LEVELS)
+
+
+# Most conservative first: resistant beats reduced beats unknown beats sensitive.
+_CALL_SEVERITY = {DrugCallValue.RESISTANT: 3, DrugCallValue.REDUCED: 2, DrugCallValue.UNKNOWN: 1,
+                  DrugCallValue.SENSITIVE: 0}
+
+
+def call_severity(call: DrugCallValue) -> int:
+    """Higher is more conservative (used to combine conflicting rows)."""
+    return _CALL_SEVERITY[call]
+
+
+@dataclass(frozen=True)
+class DrugEvidence:
+    """One knowledge row's statement about one drug (shared shape of mutation/compound/fusion rows)."""
+
+    id: str
+    drug: str
+    call: DrugCallValue
+    evidence_type: EvidenceType
+    level: str
+    confidence: Confidence
+    citations: tuple[str, ...]
+    verified_citation: str = ""
+    resensitises: bool = False
+    source_call: str = ""
+    note: str = ""
+    table: str = "mutations"
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class MutationRow:
+    gene: str
+    hgvs_p: str  # exact "p.G1202R" or codon-level "p.G1202"
+    aa_pos: int
+    ref_aa: str
+    alt_aa: str  # "" for codon-level rows and indels
+    indication: str  # "fusion" (acquired resistance) | "neuroblastoma" (primary driver)
+    structural_class: StructuralClass
+    evidence: DrugEvidence
+
+    @property
+    def is_codon(self) -> bool:
+        return self.hgvs_p == f"p.{self.ref_aa}{self.aa_pos}"
+
+
+@dataclass(frozen=True)
+class CompoundRow:
+    gene: str
+    changes: tuple[str, ...]  # protein order
+    evidence: DrugEvidence
+
+
+@dataclass(frozen=True)
+class FusionRow:
+    gene: str
+    indication: str  # "nsclc" | "tumour_agnostic"
+    evidence: DrugEvidence
+
+
+@dataclass(frozen=True)
+class FusionVariant:
+    id: str
+    gene: str
+    partner: str
+    five_prime_exon: int
+    three_prime_exon: int
+    variant_label: str
+    association: str
+    associated_mutation: str
+    confidence: Confidence
+    citations: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class GeneInfo:
+    gene: str
+    transcript: str
+    refseq: str
+    protein_length: int
+    kinase_domain: tuple[int, int]
+    indications: tuple[str, ...]
+    domain_source: str  # "panel" or "genes.tsv"
+
+
+@dataclass(frozen=True)
+class StructuralResidue:
+    gene: str
+    aa_pos: int
+    ref_aa: str
+    structural_class: StructuralClass
+    note: str
+
+
+@dataclass(frozen=True)
+class Drug:
+    drug: str
+    targets: tuple[str, ...]
+    core_for: tuple[str, ...]
+    generation: str
+    inhibitor_type: str
+    brain_penetrant: str  # yes | no | partial
+    cns_rank: int | None
+    approval_status: str  # approved | investigational | approved_other_indication
+    approvals: str
+    jurisdiction_note: str
+    note: str
+
+    @property
+    def investigational(self) -> bool:
+        return self.approval_status == "investigational"
+
+
+@dataclass(frozen=True)
+class BypassRule:
+    id: str
+    genes: tuple[str, ...]
+    pattern: str
+    mechanism_class: MechanismClass
+    label: str
+    driver_genes: tuple[str, ...]
+    tki_call: DrugCallValue  # effect on single-agent driver TKIs
+    evidence_type: EvidenceType
+    level: str
+    confidence: Confidence
+    option: str
+    option_drugs: tuple[str, ...]
+    investigational: bool
+    citations: tuple[str, ...]
+    note: str
+
+
+@dataclass(frozen=True)
+class TherapyRule:
+    rule_id: str
+    driver_gene: str  # ALK | ROS1 | NTRK | *
+    trigger: tuple[str, ...]  # conditions, all must hold
+    kind: str
+    option: str
+    drugs: tuple[str, ...]
+    priority: int
+    evidence_level: str
+    investigational: bool
+    confidence: Confidence
+    citations: tuple[str, ...]
+    note: str
+
+
+@dataclass(frozen=True)
+class Hotspot:
+    """A knowledge-table resistance position the coverage stage should check (API for io/coverage)."""
+
+    gene: str
+    hgvs_p: str  # "p.G1202R", "p.G1202del", "p.T1151_L1152insT" or codon-level "p.G1202"
+    aa_pos: int
+    ref_aa: str
+    alt_aa: str | None  # None for codon-level rows and in-frame indels
+
+
+@dataclass(frozen=True)
+class Match:
+    """Result of KnowledgeBase.match_variant, most specific level that matched."""
+
+    level: MatchLevel
+    gene: str
+    hgvs_p: str | None
+    rows: tuple[MutationRow, ...]  # empty at domain/gene level and for unlisted codon alleles
+    structural_class: StructuralClass | None
+    knowledge_ids: tuple[str, ...]
+    indication: str = "fusion"
+    note: str = ""
+
+    @property
+    def actionable_rows(self) -> tuple[MutationRow, ...]:
+        return self.rows
+
+
+@dataclass(frozen=True)
+class CompoundMatch:
+    gene: str
+    changes: tuple[str, ...]
+    rows: tuple[CompoundRow, ...]
+
+    @property
+    def key(self) -> str:
+        return f"{self.gene}:{'+'.join(self.changes)}"
+
+
+@dataclass(frozen=True)
+class FusionMatch:
+    gene: str
+    rows: tuple[FusionRow, ...]
+    variants: tuple[FusionVariant, ...]

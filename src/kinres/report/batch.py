@@ -1,0 +1,121 @@
+"""Batch outputs: results/batch/summary.html + summary.tsv, kinres_mqc.tsv, patient timelines."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import logging
+import os
+import urllib.parse
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+from kinres.atomic import atomic_write_text
+from kinres.enums import Role
+from kinres.errors import InputError
+from kinres.report import labels, plots
+from kinres.report.html import environment, stylesheet
+from kinres.report.json import Report
+from kinres.report.multiqc import write_multiqc
+from kinres.report.settings import Settings
+from kinres.report.summary import SampleSummary, sample_summary
+from kinres.report.timeline import build_timeline, group_by_patient
+from kinres.report.tsv import write_tsv
+
+log = logging.getLogger(__name__)
+
+SUMMARY_COLUMNS = (
+    "sample_id", "patient_id", "specimen", "collection_date", "tumor_type", "tumor_fraction",
+    "informative_negative", "mechanism_classes", "mechanisms", "driver", "resistance_alterations",
+    "bypass_alterations", "flagged_alterations", "top_option", "top_option_level",
+    "resistant_drugs", "sensitive_drugs", "caveat_codes", "n_alterations", "report_link",
+)
+MATRIX_ROLES = (Role.DRIVER, Role.ON_TARGET_RESISTANCE, Role.BYPASS, Role.TRANSFORMATION_MARKER)
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    samples: int
+    patients: int
+    timelines: int
+    warnings: tuple[str, ...]
+    outputs: tuple[Path, ...]
+
+
+def report_link(report: Report, outdir: Path) -> tuple[str, str | None]:
+    """Relative link from outdir to the sample's report.html (report.json if no HTML yet)."""
+    src = Path(report.path).resolve()
+    html = src.with_name("report.html") if src.name == "report.json" else src.with_suffix(".html")
+    warning = None
+    target = html
+    if not html.is_file():
+        target = src
+        warning = f"{report.sample.id}: no HTML report at {html}; linking {src.name}"
+    # Percent-encode so spaces, '#', '?' or ':' in paths cannot change what the link means.
+    rel = Path(os.path.relpath(target, outdir.resolve())).as_posix()
+    return urllib.parse.quote(rel), warning
+
+
+def _matrix(reports: Sequence[Report]):
+    """Columns = key alterations (driver/resistance/bypass) seen in any sample; cells = VAF/CN."""
+    columns: list[str] = []
+    for r in reports:
+        for a in r.alterations:
+            key = labels.alteration_key(a)
+            if a.role in MATRIX_ROLES and key not in columns:
+                columns.append(key)
+    rows = []
+    for r in reports:
+        cells = []
+        for key in columns:
+            hit = next((a for a in r.alterations if labels.alteration_key(a) == key), None)
+            if hit is None:
+                cells.append(None)
+            elif hit.vaf is not None:
+                cells.append(labels.fmt_pct(hit.vaf))
+            elif hit.copy_number is not None:
+                cells.append(f"CN {hit.copy_number:g}")
+            else:
+                cells.append("detected")
+        rows.append(cells)
+    return columns, rows
+
+
+def write_batch(reports: Sequence[Report], outdir: str | Path,
+                settings: Settings = Settings()) -> BatchResult:
+    """Write summary.html, summary.tsv and kinres_mqc.tsv for all reports into outdir."""
+    outdir = Path(outdir)
+    if not reports:
+        raise InputError(None, "no report.json files given to kinres batch")
+    seen: dict[str, str] = {}
+    for r in reports:
+        if r.sample.id in seen:
+            raise InputError(r.path, f"sample {r.sample.id!r} also in {seen[r.sample.id]}",
+                             record="sample/id")
+        seen[r.sample.id] = r.path
+    groups = group_by_patient(list(reports))
+    ordered = [r for g in groups.values() for r in g]
+    warnings: list[str] = []
+    rows: list[SampleSummary] = []
+    for r in ordered:
+        link, warn = report_link(r, outdir)
+        if warn:
+            warnings.append(warn)
+        rows.append(sample_summary(r, link))
+    columns, matrix = _matrix(ordered)
+    timelines = []
+    for patient, group in groups.items():
+        if len(group) > 1:
+            tl = build_timeline(group)
+            timelines.append((patient, tl, plots.vaf_timeline(tl)))
+    html = environment().get_template("batch.html.j2").render(
+        css=stylesheet(), lab_name=settings.lab_name, report_date=_dt.date.today().isoformat(),
+        rows=rows, columns=columns, matrix=matrix, timelines=timelines,
+        patients=len(groups), trend_titles=plots.TREND_TITLES)
+    outputs = (outdir / "summary.html", outdir / "summary.tsv", outdir / "kinres_mqc.tsv")
+    atomic_write_text(outputs[0], html)
+    write_tsv(outputs[1], SUMMARY_COLUMNS,
+              ([getattr(row, c) for c in SUMMARY_COLUMNS] for row in rows))
+    write_multiqc(rows, outputs[2])
+    return BatchResult(samples=len(rows), patients=len(groups), timelines=len(timelines),
+                       warnings=tuple(warnings), outputs=outputs)

@@ -1,0 +1,116 @@
+"""Per-sample HTML report: one self-contained file (inline CSS and SVG, no scripts or fonts).
+
+Jinja2 autoescape is on for every template, so all report.json text is escaped; figures are
+built in plots.py, which escapes its own text and hands back Markup.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+
+from kinres.enums import DrugCallValue, MechanismClass, Role
+from kinres.errors import InputError
+from kinres.report import labels, plots
+from kinres.report.json import EVIDENCE_LEVELS, Report
+from kinres.report.settings import Settings
+from kinres.report.summary import summary_text
+from kinres.report.timeline import build_timeline
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+@lru_cache(maxsize=None)
+def environment() -> Environment:
+    """The report Jinja2 environment (autoescape always on, undefined names are errors)."""
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True,
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.globals.update(
+        pct=labels.fmt_pct, num=labels.fmt_num, label=labels.alteration_label,
+        detail=labels.alteration_detail, role_title=lambda r: labels.ROLE_TITLES[r],
+        class_title=lambda c: labels.CLASS_TITLES[c],
+        flag_title=lambda f: labels.FLAG_TITLES.get(f, f.replace("_", " ")),
+        call_symbol=lambda c: labels.CALL_SYMBOLS[c], call_title=lambda c: labels.CALL_TITLES[c],
+        call_legend=tuple(DrugCallValue), levels=EVIDENCE_LEVELS,
+    )
+    return env
+
+
+@lru_cache(maxsize=None)
+def stylesheet() -> Markup:
+    """Our own CSS file (trusted), inlined into <style>."""
+    return Markup((TEMPLATES / "report.css").read_text(encoding="utf-8"))
+
+
+def _grouped(report: Report):
+    return [(role, alts) for role in labels.ROLE_ORDER
+            if (alts := [a for a in report.alterations if a.role is role])]
+
+
+def _lollipop_genes(report: Report) -> list[str]:
+    """Genes with protein changes in or tied to a kinase domain (drivers' kinases first)."""
+    genes: list[str] = []
+    for a in report.alterations:
+        if a.fusion is None and labels.protein_position(a.hgvs_p) is not None and (
+                a.in_kinase_domain or a.structural_class is not None
+                or a.role is Role.ON_TARGET_RESISTANCE):
+            if a.gene not in genes:
+                genes.append(a.gene)
+    return genes
+
+
+def figures(report: Report, patient_reports: Iterable[Report] = (),
+            timeline: bool = True) -> dict[str, object]:
+    """The report's inline SVG figures, keyed by template slot."""
+    fusion_figs = [plots.fusion_diagram(a) for a in report.alterations if a.fusion is not None]
+    lollipops = [plots.lollipop(g, report.alterations,
+                                plots.protein_model(g, report.sample.genome_build))
+                 for g in _lollipop_genes(report)]
+    has_vaf = any(a.vaf is not None for a in report.alterations)
+    vaf_fig = plots.vaf_bars(report.alterations, report.qc.tumor_fraction) if has_vaf else None
+    others = list(patient_reports)
+    tl_fig = None
+    if timeline and others:
+        tl_fig = plots.vaf_timeline(build_timeline([report, *others]), highlight=report.sample.id)
+    return {"fusion_figures": fusion_figs, "lollipop_figures": lollipops, "vaf_figure": vaf_fig,
+            "timeline_figure": tl_fig}
+
+
+def check_patient_reports(report: Report, others: Iterable[Report]) -> list[Report]:
+    """Other samples of the same patient; a different patient or a duplicate sample is an error."""
+    kept = []
+    seen = {report.sample.id}
+    for other in others:
+        if other.sample.patient_id != report.sample.patient_id:
+            raise InputError(other.path, f"patient {other.sample.patient_id!r} differs from "
+                             f"{report.sample.patient_id!r} of sample {report.sample.id}",
+                             record="sample/patient_id")
+        if other.sample.id in seen:
+            raise InputError(other.path, f"sample {other.sample.id!r} given twice",
+                             record="sample/id")
+        seen.add(other.sample.id)
+        kept.append(other)
+    return kept
+
+
+def render_report_html(report: Report, patient_reports: Iterable[Report] = (),
+                       settings: Settings = Settings(),
+                       report_date: _dt.date | None = None) -> str:
+    """Render the clinical-style HTML for one report (other samples of the patient optional)."""
+    others = check_patient_reports(report, patient_reports)
+    none_found = all(m.mechanism_class is MechanismClass.NONE_IDENTIFIED for m in report.mechanisms)
+    alt_labels = {a.id: labels.alteration_label(a) for a in report.alterations}
+    context = dict(
+        r=report, s=report.sample, qc=report.qc, p=report.provenance, css=stylesheet(),
+        lab_name=settings.lab_name, report_date=(report_date or _dt.date.today()).isoformat(),
+        summary=summary_text(report), uninformative=none_found and report.qc.informative_negative is False,
+        mechanisms=report.mechanisms, groups=_grouped(report),
+        alt_label=lambda i: f"{alt_labels.get(i, i)} ({i})",
+        **figures(report, others, timeline=settings.timeline),
+    )
+    return environment().get_template("report.html.j2").render(**context)

@@ -1,0 +1,119 @@
+"""Human-readable names for report records, shared by the HTML, TSV, batch and plot writers."""
+
+from __future__ import annotations
+
+import re
+
+from kinres.enums import AltKind, DrugCallValue, Role, StructuralClass
+from kinres.models import Alteration
+
+ROLE_ORDER: tuple[Role, ...] = (
+    Role.DRIVER, Role.ON_TARGET_RESISTANCE, Role.BYPASS, Role.TRANSFORMATION_MARKER,
+    Role.UNCERTAIN, Role.PASSENGER,
+)
+ROLE_TITLES = {
+    Role.DRIVER: "Driver",
+    Role.ON_TARGET_RESISTANCE: "On-target resistance",
+    Role.BYPASS: "Bypass / off-target",
+    Role.TRANSFORMATION_MARKER: "Transformation marker",
+    Role.UNCERTAIN: "Uncertain significance",
+    Role.PASSENGER: "Other findings (passenger / clonal haematopoiesis / germline)",
+}
+CLASS_TITLES = {
+    StructuralClass.SOLVENT_FRONT: "solvent front",
+    StructuralClass.GATEKEEPER: "gatekeeper",
+    StructuralClass.XDFG: "xDFG motif",
+    StructuralClass.ALPHA_C_HELIX: "\u03b1C helix",
+    StructuralClass.ACTIVATION_LOOP: "activation loop",
+    StructuralClass.OTHER_KINASE_DOMAIN: "other kinase-domain residue",
+}
+# Symbol + word so a call survives greyscale printing and colour-blind reading.
+CALL_SYMBOLS = {
+    DrugCallValue.SENSITIVE: "\u2714",  # heavy check mark
+    DrugCallValue.REDUCED: "\u25d0",  # half circle
+    DrugCallValue.RESISTANT: "\u2716",  # heavy multiplication x
+    DrugCallValue.UNKNOWN: "?",
+}
+CALL_TITLES = {
+    DrugCallValue.SENSITIVE: "Sensitive",
+    DrugCallValue.REDUCED: "Reduced activity",
+    DrugCallValue.RESISTANT: "Resistant",
+    DrugCallValue.UNKNOWN: "Unknown",
+}
+FLAG_TITLES = {
+    "possible_chip": "possible clonal haematopoiesis",
+    "possible_germline": "possible germline",
+    "subclonal": "subclonal",
+    "low_support": "low support",
+    "not_actionable_fusion": "not an actionable fusion",
+}
+
+_P_POS = re.compile(r"^p\.\(?([A-Z*][a-z]{0,2})?(\d+)")
+
+
+def short_p(hgvs_p: str | None) -> str | None:
+    """'p.G1202R' -> 'G1202R' (keeps anything unusual as written)."""
+    if not hgvs_p:
+        return None
+    return hgvs_p[2:] if hgvs_p.startswith("p.") else hgvs_p
+
+
+def protein_position(hgvs_p: str | None) -> int | None:
+    """First residue number of a p. description, or None ('p.G1202R' -> 1202)."""
+    m = _P_POS.match(hgvs_p or "")
+    return int(m.group(2)) if m else None
+
+
+def alteration_label(alt: Alteration) -> str:
+    """Short display name, e.g. 'ALK G1202R', 'EML4::ALK fusion', 'MET amplification'."""
+    if alt.fusion is not None:
+        return f"{alt.fusion.five_prime_gene}::{alt.fusion.three_prime_gene} fusion"
+    if alt.kind is AltKind.AMPLIFICATION:
+        return f"{alt.gene} amplification"
+    if alt.kind is AltKind.DELETION_CN:
+        return f"{alt.gene} deletion"
+    if alt.kind is AltKind.LOSS_OF_FUNCTION and not alt.hgvs_p:
+        return f"{alt.gene} loss of function"
+    detail = short_p(alt.hgvs_p) or alt.hgvs_c or alt.kind.value
+    return f"{alt.gene} {detail}"
+
+
+def alteration_detail(alt: Alteration) -> str:
+    """Secondary line: junction for fusions, c. change otherwise."""
+    if alt.fusion is not None:
+        f = alt.fusion
+        parts = [f.junction_label or f"{f.five_prime_gene}::{f.three_prime_gene}, exon pair undetermined"]
+        if f.variant_label:
+            parts.append(f"variant {f.variant_label}")
+        return ", ".join(parts)
+    return alt.hgvs_c or ""
+
+
+def alteration_key(alt: Alteration) -> str:
+    """Identity of an event across samples of one patient (for timelines)."""
+    if alt.fusion is not None:
+        f = alt.fusion
+        return f"{f.five_prime_gene}::{f.three_prime_gene}"
+    return f"{alt.gene} {short_p(alt.hgvs_p) or alt.hgvs_c or alt.kind.value}"
+
+
+def fmt_pct(value: float | None, digits: int = 1) -> str:
+    """0.214 -> '21.4%'; None -> 'n/a'; small values keep two significant decimals."""
+    if value is None:
+        return "n/a"
+    pct = value * 100
+    if 0 < pct < 1:
+        return f"{pct:.2f}%"
+    return f"{pct:.{digits}f}%"
+
+
+def fmt_num(value: float | int | None, digits: int = 1) -> str:
+    if value is None:
+        return "n/a"
+    if isinstance(value, int) or float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.{digits}f}"
+
+
+def yes_no(value: bool | None) -> str:
+    return "unknown" if value is None else ("yes" if value else "no")

@@ -1,0 +1,80 @@
+"""Flat machine outputs: alterations.tsv and drug_calls.tsv (one row per record, fixed columns)."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from kinres.atomic import atomic_open
+from kinres.report.json import Report
+
+ALTERATION_COLUMNS = (
+    "sample_id", "patient_id", "id", "kind", "gene", "role", "transcript", "hgvs_c", "hgvs_p",
+    "exon", "vaf", "depth", "alt_reads", "copy_number", "in_kinase_domain", "structural_class",
+    "flags", "fusion_five_prime_gene", "fusion_three_prime_gene", "fusion_junction",
+    "fusion_variant", "fusion_in_frame", "fusion_kinase_domain_retained",
+    "fusion_supporting_reads", "chrom", "pos", "ref", "alt",
+)
+DRUG_CALL_COLUMNS = (
+    "sample_id", "patient_id", "drug", "call", "evidence_type", "level", "based_on", "citations",
+)
+
+
+def cell(value: Any) -> str:
+    """One TSV cell: '' for null, lower-case booleans, ';'-joined lists, no tabs/newlines."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if hasattr(value, "value"):  # enums
+        value = value.value
+    if isinstance(value, (list, tuple)):
+        return ";".join(cell(v) for v in value)
+    # A tab or newline inside a value would shift columns for every downstream reader.
+    return " ".join(str(value).replace("\t", " ").splitlines())
+
+
+def write_tsv(path: str | Path, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """Write a header + rows atomically; returns the number of data rows."""
+    n = 0
+    with atomic_open(path, "w") as fh:
+        writer = csv.writer(fh, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_NONE,
+                            escapechar=None, quotechar=None)
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow([cell(v) for v in row])
+            n += 1
+    return n
+
+
+def alteration_rows(report: Report) -> list[tuple]:
+    s = report.sample
+    rows = []
+    for a in report.alterations:
+        f = a.fusion
+        rows.append((
+            s.id, s.patient_id, a.id, a.kind, a.gene, a.role, a.transcript, a.hgvs_c, a.hgvs_p,
+            a.exon, a.vaf, a.depth, a.alt_reads, a.copy_number, a.in_kinase_domain,
+            a.structural_class, a.flags,
+            f and f.five_prime_gene, f and f.three_prime_gene, f and f.junction_label,
+            f and f.variant_label, f.in_frame if f else None,
+            f.kinase_domain_retained if f else None, f.supporting_reads if f else None,
+            a.chrom, a.pos, a.ref, a.alt))
+    return rows
+
+
+def drug_call_rows(report: Report) -> list[tuple]:
+    s = report.sample
+    return [(s.id, s.patient_id, d.drug, d.call, d.evidence_type, d.level, d.based_on, d.citations)
+            for d in report.drug_calls]
+
+
+def write_alterations_tsv(report: Report, path: str | Path) -> int:
+    """alterations.tsv for one report; returns the row count."""
+    return write_tsv(path, ALTERATION_COLUMNS, alteration_rows(report))
+
+
+def write_drug_calls_tsv(report: Report, path: str | Path) -> int:
+    """drug_calls.tsv for one report; returns the row count."""
+    return write_tsv(path, DRUG_CALL_COLUMNS, drug_call_rows(report))

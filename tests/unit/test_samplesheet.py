@@ -1,0 +1,189 @@
+"""Sample sheet parsing/validation and `kinres validate` error reporting."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kinres.enums import Build, CnvFormat, FusionFormat, Specimen
+from kinres.errors import InputError
+from kinres.io.samplesheet import get_sample, load_samplesheet, normalise_drug, read_samplesheet
+
+HEADER = ("sample_id\tpatient_id\tspecimen\ttumor_type\tcollection_date\tgenome_build\t"
+          "prior_therapies\tcurrent_therapy\tvcf\tfusions\tfusion_format\tcnv\tcnv_format\t"
+          "tumor_fraction\tcns_involvement")
+
+
+def _row(sample_id="S1", patient="P1", specimen="plasma", tumor="NSCLC", date="2024-03-01",
+         build="GRCh38", prior="crizotinib;Alecensa", current="lorlatinib", vcf="data/s1.vcf",
+         fusions="", fusion_format="", cnv="", cnv_format="", tf="0.12", cns="") -> str:
+    return "\t".join([sample_id, patient, specimen, tumor, date, build, prior, current, vcf,
+                      fusions, fusion_format, cnv, cnv_format, tf, cns])
+
+
+@pytest.fixture
+def sheet_dir(tmp_path: Path) -> Path:
+    data = tmp_path / "data"
+    data.mkdir()
+    for name in ("s1.vcf", "s2.vcf", "f.tsv", "c.cns"):
+        (data / name).write_text("x\n")
+    return tmp_path
+
+
+def _write(folder: Path, *rows: str, header: str = HEADER) -> Path:
+    path = folder / "samples.tsv"
+    path.write_text("\n".join([header, *rows]) + "\n")
+    return path
+
+
+def _error(path: Path) -> InputError:
+    with pytest.raises(InputError) as info:
+        read_samplesheet(path)
+    return info.value
+
+
+def test_valid_sheet_types_paths_and_drug_normalisation(sheet_dir):
+    path = _write(sheet_dir,
+                  "# comment lines and blank lines are ignored",
+                  _row(),
+                  "",
+                  _row("S2", specimen="csf", vcf="", fusions="data/f.tsv",
+                       fusion_format="arriba", cnv="data/c.cns", cnv_format="cnvkit", tf="8%",
+                       prior="Xalkori", current="", cns="yes", date=""))
+    sheet = read_samplesheet(path)
+    s1, s2 = sheet.samples
+    assert sheet.sample_ids == ("S1", "S2") and sheet.warnings == ()
+    assert s1.specimen is Specimen.PLASMA and s1.genome_build is Build.GRCh38
+    assert s1.collection_date == dt.date(2024, 3, 1)
+    assert s1.prior_therapies == ("crizotinib", "alectinib")  # brand name mapped, order kept
+    assert s1.current_therapy == "lorlatinib"
+    assert s1.vcf == sheet_dir / "data" / "s1.vcf"  # relative to the sheet's folder
+    assert s1.tumor_fraction == pytest.approx(0.12)
+    assert s1.source.line == 3
+    assert s2.vcf is None and s2.fusions == sheet_dir / "data" / "f.tsv"
+    assert s2.fusion_format is FusionFormat.ARRIBA and s2.cnv_format is CnvFormat.CNVKIT
+    assert s2.tumor_fraction == pytest.approx(0.08) and s2.cns_involvement is True
+    assert s2.collection_date is None and s2.current_therapy is None
+    assert s2.source.line == 5
+    assert get_sample(path, "S2") == s2
+    assert [s.sample_id for s in load_samplesheet(path)] == ["S1", "S2"]
+
+
+def test_unknown_column_names_the_header_line(sheet_dir):
+    path = _write(sheet_dir, _row() + "\tx", header=HEADER + "\tsmaple_note")
+    err = _error(path)
+    assert err.line == 1 and "smaple_note" in err.problem and str(path) in err.message()
+
+
+@pytest.mark.parametrize("bad_id", ["../etc", "a/b", "with space", "-leading", "x" * 65])
+def test_unsafe_sample_id(sheet_dir, bad_id):
+    path = _write(sheet_dir, _row(), _row(bad_id))
+    err = _error(path)
+    assert err.line == 3 and "unsafe sample_id" in err.problem
+
+
+def test_bad_specimen_lists_allowed_values(sheet_dir):
+    err = _error(_write(sheet_dir, _row(specimen="blood")))
+    assert err.line == 2 and "'blood'" in err.problem and "plasma" in err.problem
+    assert err.record == "S1"
+
+
+def test_missing_file_names_file_and_line(sheet_dir):
+    err = _error(_write(sheet_dir, _row(), _row("S2", vcf="data/absent.vcf.gz")))
+    assert err.line == 3 and "absent.vcf.gz" in err.problem and "not found" in err.problem
+    # listing IDs on a machine without the data is still possible
+    assert len(read_samplesheet(sheet_dir / "samples.tsv", check_files=False).samples) == 2
+
+
+def test_duplicate_sample_id_names_both_lines(sheet_dir):
+    err = _error(_write(sheet_dir, _row(), _row("S2", vcf="data/s2.vcf"), _row()))
+    assert err.line == 4 and "duplicate sample_id 'S1'" in err.problem and "line 2" in err.problem
+
+
+@pytest.mark.parametrize("date", ["2024-02-30", "01/03/2024", "2024-3-1"])
+def test_bad_date(sheet_dir, date):
+    err = _error(_write(sheet_dir, _row(date=date)))
+    assert err.line == 2 and "bad date" in err.problem and date in err.problem
+
+
+@pytest.mark.parametrize("kwargs, fragment", [
+    ({"vcf": ""}, "at least one of vcf, fusions, cnv, bam"),
+    ({"tf": "1.7"}, "tumor_fraction"),
+    ({"tf": "high"}, "not a number"),
+    ({"cns": "maybe"}, "cns_involvement"),
+    ({"build": "hg19"}, "GRCh37"),
+    ({"fusion_format": "arriba"}, "fusions is empty"),
+    ({"patient": ""}, "patient_id"),
+    ({"current": "lorlatinib;bevacizumab"}, "more than one drug"),
+])
+def test_bad_values(sheet_dir, kwargs, fragment):
+    err = _error(_write(sheet_dir, _row(**kwargs)))
+    assert err.line == 2 and fragment in err.problem
+
+
+def test_row_with_wrong_field_count(sheet_dir):
+    err = _error(_write(sheet_dir, "S1\tP1\tplasma"))
+    assert err.line == 2 and "fields" in err.problem
+
+
+def test_unknown_drug_is_a_warning_not_an_error(sheet_dir):
+    sheet = read_samplesheet(_write(sheet_dir, _row(prior="crizotinib;lorlatinb")))
+    assert sheet.samples[0].prior_therapies == ("crizotinib", "lorlatinb")
+    assert len(sheet.warnings) == 1 and "lorlatinb" in sheet.warnings[0]
+    assert "line 2" in sheet.warnings[0]
+
+
+def test_sample_not_in_sheet(sheet_dir):
+    with pytest.raises(InputError, match="'S9' is not in the sample sheet"):
+        get_sample(_write(sheet_dir, _row()), "S9")
+
+
+def test_empty_and_header_only_sheets(sheet_dir):
+    (sheet_dir / "samples.tsv").write_text("# nothing\n")
+    assert "empty" in _error(sheet_dir / "samples.tsv").problem
+    assert "no samples" in _error(_write(sheet_dir)).problem
+
+
+def test_normalise_drug():
+    assert normalise_drug("  Lorbrena ") == "lorlatinib"
+    assert normalise_drug("LOXO-195") == "selitrectinib"
+    assert normalise_drug("Crizotinib") == "crizotinib"
+
+
+# --------------------------------------------------------------------------- kinres validate
+def _validate(config: Path, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "kinres.cli", "validate", "--config", str(config)],
+                          cwd=cwd, capture_output=True, text=True, timeout=60)
+
+
+def _config(folder: Path, extra: str = "") -> Path:
+    path = folder / "config.yaml"
+    path.write_text(f"samples: samples.tsv\nresults: out\n{extra}")
+    return path
+
+
+def test_validate_command_prints_summary(sheet_dir):
+    _write(sheet_dir, _row(), _row("S2", vcf="data/s2.vcf", prior="lorlatinb"))
+    proc = _validate(_config(sheet_dir), sheet_dir)
+    assert proc.returncode == 0, proc.stderr
+    assert "2 sample(s), 1 patient(s)" in proc.stdout and "S2" in proc.stdout
+    assert "lorlatinb" in proc.stderr and "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("rows, extra, expect", [
+    ([_row(), _row("../S2", vcf="data/s2.vcf")], "", "line 3"),
+    ([_row()], "resluts: x\n", "resluts"),
+    ([_row(specimen="blood")], "", "line 2"),
+    ([_row(vcf="data/none.vcf")], "", "none.vcf"),
+    ([_row(), _row()], "", "duplicate sample_id"),
+])
+def test_validate_command_errors_are_clean(sheet_dir, rows, extra, expect):
+    _write(sheet_dir, *rows)
+    proc = _validate(_config(sheet_dir, extra), sheet_dir)
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.startswith("kinres error: ") and expect in proc.stderr

@@ -1,0 +1,234 @@
+"""End to end: the Snakemake workflow on the bundled demo batch (config/config.yaml).
+
+The run happens once per session into a temporary results folder (`--config results=...`);
+each test then checks one clinical expectation of the demo (see .test/README.md for the cases).
+A failing job makes every test here fail with the job's log, so it is clear which `kinres`
+command broke.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kinres.io.samplesheet import read_samplesheet
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+REPO = Path(__file__).resolve().parents[2]
+SNAKEMAKE = [sys.executable, "-m", "snakemake"]
+OUTPUTS = ("report.json", "report.html", "report.pdf", "alterations.tsv", "drug_calls.tsv")
+
+# demo sample IDs (scripts/make_demo.py writes them; .test/README.md describes them)
+G1202R_SERIAL = ("P01-PL1", "P01-PL2", "P01-PL3")
+BYPASS = "P02-T1"
+CSF = "P03-CSF1"
+ROS1 = "P04-T1"
+NTRK3 = "P05-T1"
+CHIP = "P06-PL1"
+
+
+def _snakemake(*args: str, timeout: int = 900) -> subprocess.CompletedProcess:
+    return subprocess.run([*SNAKEMAKE, *args], cwd=REPO, capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def _failed_logs(results: Path) -> str:
+    parts = []
+    for log in sorted((results / "logs").rglob("*.log")):
+        text = log.read_text(errors="replace").strip()
+        if "error" in text.lower() or "Traceback" in text:
+            parts.append(f"--- {log.relative_to(results)}\n{text[-1500:]}")
+    return "\n".join(parts[:8])
+
+
+@pytest.fixture(scope="session")
+def demo_sheet():
+    return read_samplesheet(REPO / "config" / "samples.tsv")
+
+
+@pytest.fixture(scope="session")
+def results(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("kinres_e2e") / "results"
+    proc = _snakemake("--cores", "2", "--nolock", "--keep-going", "--rerun-incomplete",
+                      "--config", f"results={out}")
+    if proc.returncode != 0:
+        pytest.fail("demo workflow failed (each kinres command must honour the CLI contract in "
+                    f"docs/architecture.md)\n{proc.stderr[-4000:]}\n{_failed_logs(out)}",
+                    pytrace=False)
+    return out
+
+
+def _report(results: Path, sample: str) -> dict:
+    return json.loads((results / sample / "report.json").read_text())
+
+
+def _alteration(report: dict, gene: str, hgvs_p: str | None = None, kind: str | None = None):
+    for alt in report["alterations"]:
+        if alt["gene"] == gene and (hgvs_p is None or alt["hgvs_p"] == hgvs_p) \
+                and (kind is None or alt["kind"] == kind):
+            return alt
+    raise AssertionError(f"no {gene} {hgvs_p or kind or ''} alteration in "
+                         f"{[(a['gene'], a['hgvs_p'], a['kind']) for a in report['alterations']]}")
+
+
+def _mechanism_for(report: dict, alteration_id: str) -> dict:
+    for mech in report["mechanisms"]:
+        if alteration_id in mech["alteration_ids"]:
+            return mech
+    raise AssertionError(f"no mechanism cites {alteration_id}: {report['mechanisms']}")
+
+
+def _calls(report: dict) -> dict[str, str]:
+    return {c["drug"]: c["call"] for c in report["drug_calls"]}
+
+
+def test_every_sample_has_every_output(results, demo_sheet):
+    assert len(demo_sheet.samples) >= 6
+    for sample in demo_sheet.samples:
+        for name in OUTPUTS:
+            path = results / sample.sample_id / name
+            assert path.is_file() and path.stat().st_size > 0, path
+        assert (results / sample.sample_id / "report.pdf").read_bytes()[:5] == b"%PDF-"
+        report = _report(results, sample.sample_id)
+        assert report["schema_version"] == "1"
+        assert report["sample"]["id"] == sample.sample_id
+        assert report["sample"]["specimen"] == sample.specimen.value
+        assert report["sample"]["prior_therapies"] == list(sample.prior_therapies)
+
+
+def test_reports_match_the_shipped_report_schema(results, demo_sheet):
+    from jsonschema import Draft202012Validator
+
+    candidates = [p for p in (REPO / "workflow" / "schemas").glob("*.json")
+                  if "report" in p.name]
+    if not candidates:
+        pytest.fail("no report JSON schema under workflow/schemas/ (report contract asks for one)")
+    schema = json.loads(candidates[0].read_text())
+    validator = Draft202012Validator(schema)
+    for sample in demo_sheet.samples:
+        errors = list(validator.iter_errors(_report(results, sample.sample_id)))
+        assert not errors, f"{sample.sample_id}: {errors[0].message}"
+
+
+def test_alk_g1202r_is_on_target_and_lorlatinib_sensitive(results):
+    report = _report(results, G1202R_SERIAL[-1])
+    alt = _alteration(report, "ALK", "p.G1202R")
+    assert alt["role"] == "on_target_resistance"
+    assert alt["structural_class"] == "solvent_front" and alt["in_kinase_domain"] is True
+    assert alt["hgvs_c"].endswith("c.3604G>A")
+    assert _mechanism_for(report, alt["id"])["class"] == "on_target"
+    calls = _calls(report)
+    assert calls["lorlatinib"] == "sensitive"
+    assert calls["alectinib"] == "resistant"
+    assert report["therapy_options"], "a resistance mechanism must come with options"
+
+
+def test_serial_plasma_g1202r_vaf_rises(results):
+    vafs = [_alteration(_report(results, s), "ALK", "p.G1202R")["vaf"] for s in G1202R_SERIAL]
+    assert vafs == sorted(vafs) and vafs[0] < vafs[-1], vafs
+
+
+def test_chip_only_plasma_has_no_resistance_mechanism(results):
+    report = _report(results, CHIP)
+    alt = _alteration(report, "DNMT3A", "p.R882H")
+    assert "possible_chip" in alt["flags"]
+    assert alt["role"] not in ("on_target_resistance", "bypass")
+    assert all(m["class"] in ("none_identified",) for m in report["mechanisms"]), \
+        report["mechanisms"]
+    codes = {c["code"] for c in report["caveats"]}
+    assert "POSSIBLE_CHIP" in codes
+    assert {"LOW_TUMOR_FRACTION", "NOT_INFORMATIVE"} & codes
+
+
+def test_bypass_met_amplification_and_kras(results):
+    report = _report(results, BYPASS)
+    met = _alteration(report, "MET", kind="amplification")
+    assert met["role"] == "bypass" and met["copy_number"] >= 6
+    assert _mechanism_for(report, met["id"])["class"] == "off_target"
+    kras = _alteration(report, "KRAS", "p.G12C")
+    assert kras["role"] == "bypass"
+    fusion = _alteration(report, "ALK", kind="fusion")
+    assert fusion["role"] == "driver"
+    assert fusion["fusion"]["five_prime_gene"] == "EML4"
+    assert fusion["fusion"]["three_prime_exon"] == 20
+
+
+def test_csf_alk_i1171n_on_grch37_maf(results):
+    report = _report(results, CSF)
+    assert report["sample"]["specimen"] == "csf"
+    assert report["sample"]["genome_build"] == "GRCh37"
+    alt = _alteration(report, "ALK", "p.I1171N")
+    assert alt["role"] == "on_target_resistance"
+    assert _calls(report)["alectinib"] == "resistant"
+
+
+def test_ros1_g2032r_after_crizotinib(results):
+    report = _report(results, ROS1)
+    alt = _alteration(report, "ROS1", "p.G2032R")
+    assert alt["role"] == "on_target_resistance" and alt["structural_class"] == "solvent_front"
+    fusion = _alteration(report, "ROS1", kind="fusion")
+    assert fusion["fusion"]["five_prime_gene"] == "CD74"
+    assert _calls(report)["crizotinib"] == "resistant"
+
+
+def test_ntrk3_g623r_after_larotrectinib(results):
+    report = _report(results, NTRK3)
+    alt = _alteration(report, "NTRK3", "p.G623R")
+    assert alt["role"] == "on_target_resistance"
+    fusion = _alteration(report, "NTRK3", kind="fusion")
+    assert fusion["fusion"]["five_prime_gene"] == "ETV6" and fusion["role"] == "driver"
+    calls = _calls(report)
+    assert calls["larotrectinib"] == "resistant"
+    assert calls.get("repotrectinib") == "sensitive"
+
+
+def test_tables_agree_with_report_json(results):
+    report = _report(results, G1202R_SERIAL[-1])
+    with open(results / G1202R_SERIAL[-1] / "drug_calls.tsv", newline="") as fh:
+        rows = list(csv.DictReader(fh, delimiter="\t"))
+    assert {r["drug"]: r["call"] for r in rows} == _calls(report)
+    assert "p.G1202R" in (results / G1202R_SERIAL[-1] / "alterations.tsv").read_text()
+
+
+def test_batch_summary_has_a_row_per_sample(results, demo_sheet):
+    with open(results / "batch" / "summary.tsv", newline="") as fh:
+        rows = list(csv.DictReader((line for line in fh if not line.startswith("#")),
+                                   delimiter="\t"))
+    ids = [next(v for k, v in r.items() if k and "sample" in k.lower()) for r in rows]
+    assert sorted(ids) == sorted(demo_sheet.sample_ids)
+    assert (results / "batch" / "summary.html").stat().st_size > 0
+
+
+def test_rerun_is_a_no_op(results):
+    proc = _snakemake("-n", "--nolock", "--config", f"results={results}", timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "Nothing to be done" in proc.stdout + proc.stderr
+
+
+# --------------------------------------------------------------------------- dry runs (fast)
+@pytest.mark.parametrize("profile", ["default", "slurm"])
+def test_profile_dry_run(tmp_path, demo_sheet, profile):
+    if profile == "slurm":
+        pytest.importorskip("snakemake_executor_plugin_slurm")
+    proc = _snakemake("-n", "--profile", f"profiles/{profile}", "--nolock",
+                      "--config", f"results={tmp_path / 'out'}", timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    text = proc.stdout + proc.stderr
+    for rule in ("variants", "fusions", "cnv", "interpret", "report", "batch"):
+        assert f"rule {rule}" in text or f"localrule {rule}" in text or \
+            f" {rule} " in text, rule
+    assert text.count(f"report.json") >= len(demo_sheet.samples)
+
+
+def test_bad_config_fails_cleanly(tmp_path):
+    proc = _snakemake("-n", "--cores", "1", "--nolock",
+                      "--config", f"results={tmp_path}", "resluts=x", timeout=300)
+    assert proc.returncode != 0
+    assert "resluts" in proc.stderr and "Traceback" not in proc.stderr
+
