@@ -186,8 +186,8 @@ def test_cnvkit_bins_summarised_by_median(tmp_path, spans38):
 
 # --------------------------------------------------------------------------- liquid biopsy
 def plasma_case(tmp_path, spans38, observed_cn: float, tf):
-    p = cns(tmp_path, [f"7\t116600000\t116900000\tMET\t{math.log2(observed_cn / 2):.6f}"
-                       "\t500\t40\t30"])
+    log2 = math.log2(observed_cn / 2)
+    p = cns(tmp_path, [f"7\t116600000\t116900000\tMET\t{log2:.6f}\t500\t40\t30"])
     return by_gene(call_copy_numbers(read_cnv(p), sample(Specimen.PLASMA, tf=tf),
                                      spans38)[0])["MET"]
 
@@ -269,7 +269,7 @@ def test_dragen_vcf(tmp_path, spans38):
 
 
 def test_cnvkit_export_vcf_log2_only(tmp_path, spans38):
-    text = "\n".join([
+    lines = [
         "##fileformat=VCFv4.2",
         "##contig=<ID=7,length=159345973>",
         '##INFO=<ID=SVTYPE,Number=1,Type=String,Description="Type">',
@@ -278,7 +278,8 @@ def test_cnvkit_export_vcf_log2_only(tmp_path, spans38):
         '##INFO=<ID=PROBES,Number=1,Type=Integer,Description="Probes">',
         "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO",
         "7\t116600000\t.\tN\t<DUP>\t.\t.\tSVTYPE=DUP;END=116900000;FOLD_CHANGE_LOG=1.0;PROBES=40",
-        ""])
+        ""]
+    text = "\n".join(lines)
     table = read_cnv(write(tmp_path, "c.vcf", text))
     assert table.observations[0].log2 == 1.0 and table.observations[0].copy_number is None
     met = by_gene(call_copy_numbers(table, sample(purity=0.5), spans38)[0])["MET"]

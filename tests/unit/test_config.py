@@ -120,3 +120,23 @@ def test_validate_cli_unknown_config_key_has_no_traceback(tmp_path):
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert str(path) in proc.stderr and "unknown_section" in proc.stderr
+
+
+def test_config_yaml_documents_every_section_key(repo_root):
+    """The commented key list in config/config.yaml matches the section schemas (no stale keys)."""
+    import re
+
+    documented: dict[str, set[str]] = {}
+    section = None
+    for line in (repo_root / "config/config.yaml").read_text().splitlines():
+        head = re.match(r"^# (\w+):\s+#", line)
+        if head:
+            section = head.group(1)
+            documented[section] = set()
+            continue
+        key = re.match(r"^#   (\w+): ", line)
+        if key and section:
+            documented[section].add(key.group(1))
+    for name in ("variants", "fusions", "cnv", "coverage", "knowledge", "interpret", "report"):
+        schema = json.loads((repo_root / f"workflow/schemas/config/{name}.schema.json").read_text())
+        assert documented.get(name) == set(schema.get("properties", {})), name

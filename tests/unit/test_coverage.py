@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import pytest
@@ -169,7 +170,7 @@ def test_real_alk_g1202_codon(tmp_path):
 def test_lod_definition_and_monotone():
     depths = [3, 5, 10, 30, 100, 300, 1000, 5000]
     lods = [lod_vaf(d, 3) for d in depths]
-    assert all(a > b for a, b in zip(lods, lods[1:]))
+    assert all(a > b for a, b in itertools.pairwise(lods))
     assert lod_vaf(2, 3) is None and lod_vaf(0, 1) is None
     for d, f in zip(depths, lods):
         assert detection_probability(d, f, 3) >= 0.95

@@ -182,6 +182,60 @@ def ambiguous_insertion(tx, edit) -> str | None:
     return None
 
 
+def _cds_span(stx) -> tuple[int, int]:
+    return min(s for s, _ in stx.cds_parts), max(e for _, e in stx.cds_parts)
+
+
+def _shift_range(ref, edit) -> tuple[int, int]:
+    """Genomic span (1-based) an indel can slide over in the synthetic genome."""
+    seq = ref.contigs[edit.chrom]
+    unit = edit.deleted or edit.inserted
+    if not edit.is_indel:
+        return edit.start + 1, max(edit.end, edit.start + 1)
+    lo = edit.start
+    hi = edit.start  # right-shift
+    u = unit
+    while hi + len(edit.deleted) < len(seq) and seq[hi + len(edit.deleted)] == u[0]:
+        u = u[1:] + u[0]
+        hi += 1
+    return lo, hi + len(edit.deleted) + 1
+
+
+def boundary_rules(ref, stx, edit, ours: frozenset, theirs: frozenset):
+    """Edits at feature boundaries, where csq 1.16 is inconsistent (checked independently).
+
+    - an indel that overlaps, or can slide across, an exon/intron junction: we must report a
+      splice donor/acceptor term (verified here against the synthetic exon list: such an edit
+      touches intron base 1/2) and the UTR terms must match; csq's other terms vary with its
+      position convention;
+    - an edit that straddles the CDS start or end into the UTR: we must call start_lost /
+      stop_lost (verified: the edit covers the ATG / stop codon) and the UTR terms must match;
+      csq writes protein_altering / inframe_deletion / frameshift there.
+    Returns the (ours, theirs) pair to compare.
+    """
+    utr = {C.UTR5, C.UTR3}
+    lo, hi = _shift_range(ref, edit)
+    junctions = set()
+    for a, b in zip(stx.exons, stx.exons[1:]):
+        lo_e, hi_e = sorted((a, b))
+        junctions.update((lo_e[1], hi_e[0]))  # last exon base / first exon base at an intron
+    touches = any(lo <= j <= hi for j in junctions)
+    if touches and edit.deleted and not edit.inserted:
+        got_site = bool(ours & _SPLICE_SITE)
+        return frozenset({got_site} | (ours & utr)), frozenset({True} | (theirs & utr))
+    c_lo, c_hi = _cds_span(stx)
+    s, e = edit.start + 1, edit.end
+    start_codon = (c_lo, c_lo + 2) if stx.strand > 0 else (c_hi - 2, c_hi)
+    stop_codon = (c_hi - 2, c_hi) if stx.strand > 0 else (c_lo, c_lo + 2)
+    if edit.deleted and (s < c_lo <= e or s <= c_hi < e):
+        covers = {C.START_LOST for x0, x1 in [start_codon] if s <= x1 and x0 <= e} | \
+            {C.STOP_LOST for x0, x1 in [stop_codon] if s <= x1 and x0 <= e}
+        return frozenset((ours & (utr | covers))), frozenset((theirs & utr) | covers)
+    if C.FRAMESHIFT in theirs and C.STOP_RETAINED in theirs:
+        theirs = theirs - {C.STOP_RETAINED}  # csq: frameshift that rebuilds a stop in place
+    return ours, theirs
+
+
 def compare(ref, records, csq_calls):
     fa = Reference(ref.fasta)
     engine = Engine(fa, shift3=False)
@@ -201,7 +255,10 @@ def compare(ref, records, csq_calls):
             stats["compared"] += 1
             a, b = comparable(ours, pa, got)
             raw = a == b
-            why = ambiguous_insertion(ref.transcript(tx.transcript_id), edit)
+            stx = ref.transcript(tx.transcript_id)
+            if a != b:
+                a, b = boundary_rules(ref, stx, edit, a, b)
+            why = ambiguous_insertion(stx, edit)
             if why and a != b:
                 splice = {C.SPLICE_REGION} | _SPLICE_SITE
                 if why == "junction":  # both must flag a splice effect

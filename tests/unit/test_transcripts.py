@@ -3,6 +3,7 @@ lookups and table validation."""
 
 from __future__ import annotations
 
+import itertools
 import shutil
 from pathlib import Path
 
@@ -87,7 +88,7 @@ def test_every_verified_cds_obeys_length_rule(build):
         # coding exons are contiguous in transcript order and phases chain
         coding = [e for e in t.exons if e.is_coding]
         assert [e.number for e in coding] == list(range(coding[0].number, coding[-1].number + 1))
-        for prev, nxt in zip(coding, coding[1:]):
+        for prev, nxt in itertools.pairwise(coding):
             assert prev.end_phase == nxt.phase
     for gene in ("ALK", "ROS1", "NTRK1", "NTRK2", "NTRK3", "EGFR", "BRAF", "KRAS", "MET", "EML4"):
         assert panel.transcript(gene).cds_verified, gene

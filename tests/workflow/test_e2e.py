@@ -211,6 +211,30 @@ def test_rerun_is_a_no_op(results):
     assert "Nothing to be done" in proc.stdout + proc.stderr
 
 
+# --------------------------------------------------------------------------- fast checks
+def test_demo_files_are_current():
+    """The committed demo inputs are exactly what scripts/make_demo.py derives from the panel."""
+    proc = subprocess.run([sys.executable, str(REPO / "scripts" / "make_demo.py"), "--check"],
+                          cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+
+
+def test_demo_covers_the_required_cases(demo_sheet):
+    samples = {s.sample_id: s for s in demo_sheet.samples}
+    assert {s.specimen.value for s in samples.values()} == {"tissue", "plasma", "csf"}
+    serial = [s for s in samples.values() if s.patient_id == "P01"]
+    assert len(serial) == 3 and all(s.specimen.value == "plasma" for s in serial)
+    assert [s.collection_date for s in serial] == sorted(s.collection_date for s in serial)
+    formats = {s.fusion_format.value for s in samples.values() if s.fusion_format}
+    assert formats == {"arriba", "star_fusion", "fusioncatcher"}
+    assert any(s.cnv_format and s.cnv_format.value == "cnvkit" for s in samples.values())
+    assert any(str(s.vcf).endswith(".maf") for s in samples.values())
+    headers = {s.sample_id: s.vcf.read_text()[:20000] for s in samples.values()
+               if str(s.vcf).endswith(".vcf")}
+    assert any("Consequence annotations from Ensembl VEP" in h for h in headers.values())
+    assert any("##SnpEffVersion" in h for h in headers.values())
+
+
 # --------------------------------------------------------------------------- dry runs (fast)
 @pytest.mark.parametrize("profile", ["default", "slurm"])
 def test_profile_dry_run(tmp_path, demo_sheet, profile):
@@ -230,5 +254,6 @@ def test_bad_config_fails_cleanly(tmp_path):
     proc = _snakemake("-n", "--cores", "1", "--nolock",
                       "--config", f"results={tmp_path}", "resluts=x", timeout=300)
     assert proc.returncode != 0
-    assert "resluts" in proc.stderr and "Traceback" not in proc.stderr
+    text = proc.stdout + proc.stderr
+    assert "resluts" in text and "Additional properties" in text and "Traceback" not in text
 

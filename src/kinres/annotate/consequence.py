@@ -377,6 +377,15 @@ class Engine:
             cons, fields = self._frameshift(seq, c0, i, j, ins)
             return (cons | {C.STOP_LOST} if hits_stop and C.STOP_LOST not in cons and
                     "*" not in (fields.get("alt_aa") or "") else cons), fields
+        cons, fields = self._inframe(seq, c0, cds, i, j, ins, delta, w0, w1)
+        if hits_stop and not cons & {C.STOP_LOST, C.STOP_RETAINED, C.STOP_GAINED}:
+            cons.add(C.STOP_RETAINED)  # stop codon bases changed, terminator kept
+        return cons, fields
+
+    def _inframe(self, seq: _TxSeq, c0: int, cds: str, i: int, j: int, ins: str, delta: int,
+                 w0: int, w1: int) -> tuple[set[C], dict]:
+        prot = seq.protein
+        nres = len(prot)
         ref_win = cds[w0:w1]
         alt_win = cds[w0:i] + ins + cds[j:w1]
         ref_aa, alt_aa = translate(ref_win), translate(alt_win)

@@ -334,7 +334,7 @@ class Panel:
 
     # ------------------------------------------------------------------ loading
     @classmethod
-    def load(cls, build: Build | str, directory: Path = PANEL_DIR) -> "Panel":
+    def load(cls, build: Build | str, directory: Path = PANEL_DIR) -> Panel:
         """Read (once per build and folder) the committed panel tables."""
         try:
             b = Build(str(build))
@@ -343,7 +343,7 @@ class Panel:
         return _load_cached(b, str(Path(directory).resolve()))
 
     @classmethod
-    def _read(cls, build: Build, directory: Path) -> "Panel":
+    def _read(cls, build: Build, directory: Path) -> Panel:
         tx_path = directory / f"{build}.transcripts.tsv"
         ex_path = directory / f"{build}.exons.tsv"
         dom_path = directory / "kinase_domains.tsv"

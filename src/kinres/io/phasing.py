@@ -96,8 +96,9 @@ def _indel(read, pairs, anchor, variant):
 
 
 def phase_pair(aln: pysam.AlignmentFile, a: Variant, b: Variant,
-               settings: Settings = Settings(), gene: str | None = None) -> PhaseCall:
+               settings: Settings | None = None, gene: str | None = None) -> PhaseCall:
     """Phase two variants from fragments that cover both."""
+    settings = settings or Settings()
     contig_a, contig_b = resolve_contig(aln, a.chrom), resolve_contig(aln, b.chrom)
     if contig_a is None or contig_a != contig_b:
         return PhaseCall(a.key, b.key, Phase.UNKNOWN, 0, 0, 0, 0, gene=gene,

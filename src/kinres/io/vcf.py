@@ -416,6 +416,109 @@ class _IntervalIndex:
         return k >= 0 and ends[k] >= pos
 
 
+
+_BLOCK = 8 << 20
+
+
+def _iter_text_blocks(path: Path):
+    """Decompressed text in ~8 MB blocks, each ending at a line boundary."""
+    import gzip
+
+    with open(path, "rb") as raw:
+        gz = raw.read(2) == b"\x1f\x8b"
+    fh = gzip.open(path, "rb") if gz else open(path, "rb")
+    with fh:
+        carry = b""
+        while True:
+            block = fh.read(_BLOCK)
+            if not block:
+                break
+            block = carry + block
+            cut = block.rfind(b"\n") + 1
+            if cut == 0:
+                carry = block
+                continue
+            carry = block[cut:]
+            yield block[:cut]
+        if carry:
+            yield carry if carry.endswith(b"\n") else carry + b"\n"
+
+
+def prescan_text(path: Path, regions: Sequence[tuple[str, int, int]], header_lines: int
+                 ) -> tuple[list[tuple[int, bytes]], int]:
+    """(line number, raw line) of records overlapping `regions`, and the number of records.
+
+    Works on raw text with numpy: per block it finds line starts and the first tabs, parses POS
+    and the REF length, and tests [POS, POS+len(REF)-1] against the merged intervals. Records
+    with a non-numeric POS or fewer than 8 columns raise InputError with their line number.
+    """
+    import numpy as np
+
+    by_chrom: dict[bytes, tuple[Any, Any]] = {}
+    for c, s, e in regions:
+        for name in {c, "chr" + c, "chrM" if c == "MT" else c}:
+            starts, ends = by_chrom.setdefault(name.encode(), ([], []))
+            starts.append(s)
+            ends.append(e)
+    iv = {k: (np.asarray(s_, dtype=np.int64), np.asarray(e_, dtype=np.int64))
+          for k, (s_, e_) in by_chrom.items()}
+    hits: list[tuple[int, bytes]] = []
+    line_base = 0  # lines (header included) before the current block
+    records = 0
+    pow10 = 10 ** np.arange(11, dtype=np.int64)
+    for block in _iter_text_blocks(path):
+        arr = np.frombuffer(block, dtype=np.uint8)
+        nl = np.flatnonzero(arr == 10)
+        starts = np.concatenate(([0], nl[:-1] + 1))
+        line_no = line_base + np.arange(1, len(starts) + 1)
+        line_base += len(starts)
+        data = arr[starts] != 35  # '#': header lines
+        data &= starts < nl  # empty lines are not records
+        if not data.any():
+            continue
+        starts, ends, line_no = starts[data], nl[data], line_no[data]
+        records += len(starts)
+        tabs = np.flatnonzero(arr == 9)
+        first = np.searchsorted(tabs, starts)
+        ntabs = np.searchsorted(tabs, ends) - first
+        bad = np.flatnonzero(ntabs < 7)
+        if len(bad):
+            raise InputError(path, f"record has {int(ntabs[bad[0]]) + 1} tab-separated columns, "
+                                   "a VCF record needs at least 8", line=int(line_no[bad[0]]))
+        t1, t2, t3, t4 = (tabs[first + k] for k in (0, 1, 3, 4))
+        plen = t2 - t1 - 1
+        k = np.arange(11)
+        mask = k[None, :] < plen[:, None]
+        digits = arr[np.minimum(t1[:, None] + 1 + k[None, :], len(arr) - 1)].astype(np.int64) - 48
+        badpos = ((plen < 1) | (plen > 10) | ((mask & ((digits < 0) | (digits > 9))).any(axis=1)))
+        if badpos.any():
+            i = int(np.flatnonzero(badpos)[0])
+            text = block[t1[i] + 1:t2[i]].decode(errors="replace")
+            raise InputError(path, f"POS is not a positive integer: {text!r}",
+                             line=int(line_no[i]))
+        weights = np.where(mask, pow10[np.maximum(plen[:, None] - 1 - k[None, :], 0)], 0)
+        pos = (digits * weights).sum(axis=1)
+        end = pos + (t4 - t3 - 1) - 1
+        clen = t1 - starts
+        # chromosome key: the first 8 bytes + length identifies every panel chromosome name
+        key_bytes = arr[np.minimum(starts[:, None] + np.arange(8)[None, :], len(arr) - 1)]
+        key_bytes = np.where(np.arange(8)[None, :] < clen[:, None], key_bytes, 0)
+        keys = key_bytes.astype(np.uint64) @ (256 ** np.arange(8, dtype=np.uint64))
+        for name, (s_arr, e_arr) in iv.items():
+            if len(name) > 8:
+                continue
+            nkey = np.uint64(sum(b << (8 * j) for j, b in enumerate(name)))
+            sel = np.flatnonzero((keys == nkey) & (clen == len(name)))
+            if not len(sel):
+                continue
+            j = np.searchsorted(s_arr, end[sel], side="right") - 1
+            ok = (j >= 0) & (e_arr[np.maximum(j, 0)] >= pos[sel])
+            for i in sel[ok]:
+                hits.append((int(line_no[i]), block[starts[i]:ends[i] + 1]))
+    hits.sort()
+    return hits, records
+
+
 def read_vcf(path: str | Path, build: Build | str, sample: str | None = None,
              settings: VariantSettings = VariantSettings(), panel=None) -> VcfReadResult:
     """Read the tumour column of a VCF/BCF into one Variant per ALT allele.
@@ -539,6 +642,23 @@ def _read(vcf, path: Path, build: Build, sample: str | None, settings: VariantSe
                     seen.add(key)
                     records += 1
                     handle(rec, None)
+        elif regions is not None and written is not None:
+            # unindexed text VCF: positions are checked on raw text (numpy, per block) and only
+            # panel lines are handed to htslib, so INFO/FORMAT of other records are never parsed
+            hits, records = prescan_text(path, regions, n_header_lines)
+            if hits:
+                import cyvcf2
+                import tempfile
+
+                with tempfile.TemporaryDirectory(prefix="kinres-vcf-") as tmp:
+                    sub = Path(tmp) / "panel.vcf"
+                    with open(sub, "wb") as fh:
+                        fh.write(raw_header.encode())
+                        fh.writelines(text for _, text in hits)
+                    subvcf = cyvcf2.VCF(str(sub), lazy=True)
+                    for (line_no, _), rec in zip(hits, subvcf):
+                        handle(rec, line_no)
+                    subvcf.close()
         else:
             index = _IntervalIndex(regions) if regions is not None else None
             line = n_header_lines

@@ -14,16 +14,19 @@ for _name in ("weasyprint", "fontTools"):
     logging.getLogger(_name).setLevel(logging.ERROR)
 
 
-def _no_fetch(url: str, *args, **kwargs):
-    """URL fetcher that refuses everything: a report must not pull external resources."""
-    raise ValueError(f"kinres reports do not load external resources ({url[:80]})")
-
-
 def html_to_pdf(html: str, base_url: str | None = None) -> bytes:
-    """Render self-contained report HTML to PDF bytes."""
-    from weasyprint import HTML  # imported lazily: slow to import, not needed for HTML/TSV
+    """Render self-contained report HTML to PDF bytes; any external URL is refused."""
+    # Imported lazily: WeasyPrint is slow to import and not needed for HTML/TSV outputs.
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
 
-    return HTML(string=html, base_url=base_url, url_fetcher=_no_fetch).write_pdf()
+    class _NoFetch(URLFetcher):
+        """A report must not pull external resources: every fetch fails (non-fatally)."""
+
+        def fetch(self, url, headers=None):
+            raise ValueError(f"kinres reports do not load external resources ({url[:80]})")
+
+    return HTML(string=html, base_url=base_url, url_fetcher=_NoFetch()).write_pdf()
 
 
 def write_pdf(html: str, path: str | Path) -> None:

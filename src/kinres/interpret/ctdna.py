@@ -1,0 +1,135 @@
+"""Liquid-biopsy logic: tumour fraction, CHIP / germline / subclonal flags, LoD-aware negatives.
+
+Method (digest section 5): TF is the sheet value when given (orthogonal assay), tissue purity for
+tissue, else 2 x the highest somatic VAF (heterozygous clonal SNV in a diploid region), excluding
+possible CH, possible germline and variants in amplified genes (their VAF is inflated); failing
+that 2 x the DNA fusion allele fraction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kinres.enums import Specimen
+from kinres.interpret.settings import Settings
+from kinres.knowledge.hgvs import normalise_p
+from kinres.knowledge.records import Hotspot
+from kinres.models import Fusion, HotspotCoverage, NotDetected, Sample, Variant
+
+FLAG_CHIP = "possible_chip"
+FLAG_GERMLINE = "possible_germline"
+FLAG_SUBCLONAL = "subclonal"
+
+
+@dataclass(frozen=True)
+class TumorFraction:
+    value: float | None
+    method: str
+
+
+def passed(variant: Variant) -> bool:
+    return all(f in ("PASS", ".") for f in variant.filters) if variant.filters else True
+
+
+def _gene(v: Variant) -> str | None:
+    return v.annotation.gene if v.annotation else None
+
+
+def chip_suspect(variant: Variant, specimen: Specimen, settings: Settings,
+                 tumour_max_vaf: float | None) -> bool:
+    """Plasma/CSF variant in a canonical CH gene/hotspot, or a 'careful' gene that looks non-tumoural."""
+    if not specimen.is_liquid or variant.annotation is None:
+        return False
+    gene = variant.annotation.gene
+    if gene in settings.chip_genes:
+        return True
+    hgvs = normalise_p(variant.annotation.hgvs_p)
+    if hgvs and f"{gene}:{hgvs}" in settings.chip_hotspots:
+        return True
+    if gene in settings.chip_careful_genes:
+        # TP53/KRAS/NRAS are real tumour genes: only suspect when there is no other tumour signal
+        # or the variant sits well below it (CH does not track tumour VAF)
+        if tumour_max_vaf is None or variant.vaf is None:
+            return True
+        return variant.vaf / tumour_max_vaf < settings.subclonal_ratio
+    return False
+
+
+def germline_suspect(variant: Variant, sample: Sample, settings: Settings, amplified: set[str],
+                     strong_somatic: bool) -> bool:
+    """VAF near 50% or 100% outside amplified genes, unless the purity explains it or the change is a
+    well-established somatic resistance mutation (knowledge row with confidence H/M)."""
+    if variant.vaf is None or strong_somatic or _gene(variant) in amplified:
+        return False
+    lo, hi = settings.germline_het_vaf
+    in_band = lo <= variant.vaf <= hi or variant.vaf >= settings.germline_hom_vaf
+    if not in_band:
+        return False
+    purity = sample.tumor_fraction if sample.tumor_fraction is not None else sample.purity
+    if purity is not None and variant.vaf <= purity / 2 + 0.1:
+        return False  # a clonal heterozygous somatic variant in a pure sample reaches this VAF
+    return True
+
+
+def estimate_tumor_fraction(sample: Sample, somatic: list[Variant], fusions: list[Fusion]) -> TumorFraction:
+    """TF from the sheet, tissue purity, 2 x highest somatic VAF, or 2 x fusion AF (method recorded)."""
+    if sample.tumor_fraction is not None:
+        return TumorFraction(sample.tumor_fraction, "sample sheet (tumor_fraction column)")
+    if sample.specimen is Specimen.TISSUE and sample.purity is not None:
+        return TumorFraction(sample.purity, "sample sheet purity (tissue)")
+    with_vaf = [v for v in somatic if v.vaf is not None]
+    if with_vaf:
+        best = max(with_vaf, key=lambda v: (v.vaf, v.key))
+        ann = best.annotation
+        label = f"{ann.gene} {ann.hgvs_p or ann.hgvs_c or best.key}" if ann else best.key
+        return TumorFraction(round(min(1.0, 2 * best.vaf), 4),
+                             f"2 x highest somatic non-CHIP, non-germline VAF outside amplified genes "
+                             f"({label}, VAF {best.vaf:.4g})")
+    with_af = [f for f in fusions if f.fusion_af is not None]
+    if with_af:
+        best_f = max(with_af, key=lambda f: (f.fusion_af, f.five_prime_gene))
+        return TumorFraction(round(min(1.0, 2 * best_f.fusion_af), 4),
+                             f"2 x DNA fusion allele fraction ({best_f.five_prime_gene}-{best_f.three_prime_gene}, "
+                             f"AF {best_f.fusion_af:.4g})")
+    return TumorFraction(None, "not estimable (no somatic VAF, fusion AF or sheet value)")
+
+
+def informative_negative(sample: Sample, tf: float | None, settings: Settings) -> bool | None:
+    """Liquid: informative only at TF >= min_tumor_fraction; tissue: purity gate when purity is known."""
+    if sample.specimen.is_liquid:
+        return tf is not None and tf >= settings.min_tumor_fraction
+    if tf is None:
+        return None
+    return tf >= settings.min_tissue_purity
+
+
+def not_detected(hotspots: list[Hotspot], detected: set[tuple[str, str]], genes: set[str],
+                 coverage: list[HotspotCoverage] | None, tf: float | None, sample: Sample,
+                 settings: Settings, informative: bool | None) -> list[NotDetected]:
+    """Knowledge hotspots of the relevant genes that were not found, with depth/LoD when a BAM was read.
+
+    Without coverage data depth/LoD are null and the position is not assessable (we cannot tell it
+    was covered). With coverage: assessable if depth >= min_hotspot_depth, the LoD is below the
+    expected clonal VAF (TF/2) when both are known, and a liquid sample's negative is informative.
+    """
+    by_key = {(c.gene, c.hgvs_p): c for c in coverage or ()}
+    out = []
+    for h in hotspots:
+        if h.gene not in genes:
+            continue
+        codon = f"p.{h.ref_aa}{h.aa_pos}"
+        if (h.gene, h.hgvs_p) in detected or (h.hgvs_p == codon and any(
+                g == h.gene and d.startswith(codon) and d[len(codon):len(codon) + 1].isalpha()
+                for g, d in detected)):
+            continue
+        cov = by_key.get((h.gene, h.hgvs_p)) or by_key.get((h.gene, codon))
+        if cov is None:
+            out.append(NotDetected(h.gene, h.hgvs_p, None, None, False))
+            continue
+        ok = cov.depth >= settings.min_hotspot_depth
+        if ok and cov.lod_vaf is not None and tf is not None:
+            ok = cov.lod_vaf <= tf / 2
+        if sample.specimen.is_liquid and informative is False:
+            ok = False
+        out.append(NotDetected(h.gene, h.hgvs_p, cov.depth, cov.lod_vaf, ok))
+    return out

@@ -1,0 +1,104 @@
+"""Per-sample HTML: content generated from the JSON, escaping, self-containment, figures."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from kinres.errors import InputError
+from kinres.report.html import render_report_html
+from kinres.report.json import load_report, parse_report
+from kinres.report.summary import summary_text
+
+from report_fixtures import DATA, XSS, fixture_data, hostile
+
+
+def _load(name):
+    return load_report(DATA / f"{name}.report.json")
+
+
+@pytest.fixture(scope="module")
+def alk_html():
+    return render_report_html(_load("alk_g1202r_tissue"))
+
+
+def test_header_and_sections(alk_html):
+    for text in ("P001-T1", "P001", "tissue", "lung adenocarcinoma", "2024-05-14", "alectinib",
+                 "Summary", "Drug calls", "Therapy options", "Caveats", "not detected",
+                 "Quality control", "Knowledge sha256", "support, not replace", "p.L1196M",
+                 "EML4 exon 6 :: ALK exon 20", "kinres-kb 2025.06"):
+        assert text in alk_html, text
+    sha = load_report(DATA / "alk_g1202r_tissue.report.json").provenance.knowledge_sha256
+    assert sha in alk_html
+
+
+def test_drug_table_has_symbol_word_and_level(alk_html):
+    row = re.search(r"<strong>lorlatinib</strong>.*?</tr>", alk_html, re.S).group(0)
+    assert "call-sensitive" in row and "\u2714" in row and "Sensitive" in row
+    assert "CLIN-cohort" in row and "clinical" in row
+    row = re.search(r"<strong>alectinib</strong>.*?</tr>", alk_html, re.S).group(0)
+    assert "call-resistant" in row and "\u2716" in row and "PRE" in row
+
+
+def test_summary_reflects_json():
+    text = summary_text(_load("alk_g1202r_tissue"))
+    assert "ALK G1202R (VAF 21.4%)" in text
+    assert "Predicted resistance: crizotinib, ceritinib, alectinib and ensartinib." in text
+    assert "Predicted sensitivity: lorlatinib." in text
+    assert text.index("1. lorlatinib") < text.index("2. clinical trial")
+    chip = summary_text(_load("chip_only_plasma"))
+    assert "No resistance mechanism was identified" in chip
+    assert "not informative" in chip and "clonal haematopoiesis" in chip
+    assert "Predicted" not in chip  # no drug calls in the JSON -> none invented
+
+
+def test_summary_changes_with_input():
+    data = fixture_data("alk_g1202r_tissue")
+    data["drug_calls"][5]["call"] = "resistant"
+    text = summary_text(parse_report(data))
+    assert "Predicted sensitivity" not in text and "lorlatinib" in text.split("Predicted resistance")[1]
+
+
+def test_self_contained_no_external_references(alk_html):
+    assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", alk_html, re.I)
+    assert "<script" not in alk_html and "@import" not in alk_html and "<link" not in alk_html
+    assert "url(" not in alk_html
+    # the only absolute URL allowed is the SVG namespace (an identifier, never fetched)
+    urls = set(re.findall(r"https?://[^\s\"'<>]+", alk_html))
+    assert urls <= {"http://www.w3.org/2000/svg"}
+
+
+def test_figures_inline(alk_html):
+    assert alk_html.count("<svg") == 3  # fusion diagram, lollipop, VAF bars
+    assert "G1202R (21.4%)" in alk_html
+    assert "TF/2 = 22.5%" in alk_html
+
+
+def test_injection_escaped_in_html_and_svg():
+    html = render_report_html(parse_report(hostile()))
+    assert XSS not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    svg_parts = re.findall(r"<svg.*?</svg>", html, re.S)
+    assert svg_parts and any("&lt;script&gt;" in s for s in svg_parts)  # gene in SVG text
+    assert not any("<script" in s for s in svg_parts)
+
+
+def test_timeline_drawn_with_other_samples():
+    t2, t1 = _load("serial_plasma_t2"), _load("serial_plasma_t1")
+    html = render_report_html(t2, [t1])
+    assert 'id="timeline"' in html
+    assert "ALK G1202R [subclonal]: 0.80% \u2192 4.6% \u2014 rising" in html
+    assert 'id="timeline"' not in render_report_html(t2)
+
+
+def test_other_patient_rejected():
+    with pytest.raises(InputError, match="patient"):
+        render_report_html(_load("serial_plasma_t2"), [_load("alk_g1202r_tissue")])
+
+
+def test_uninformative_negative_is_highlighted():
+    html = render_report_html(_load("chip_only_plasma"))
+    assert "summary uninformative" in html
+    assert "no — tumour fraction inadequate or unknown" in html
+    assert "No drug calls" in html
