@@ -21,7 +21,7 @@ from kinres.annotate.gff import load_annotation
 from kinres.annotate.normalize import Reference, normalize
 from kinres.enums import Consequence as C
 
-from synthref import make_reference, random_variants, write_vcf
+from synthref import make_reference, random_variants, translate, write_vcf
 
 BCFTOOLS = "/usr/bin/bcftools"
 N_VARIANTS = 3000
@@ -189,16 +189,35 @@ def _cds_span(stx) -> tuple[int, int]:
 def _shift_range(ref, edit) -> tuple[int, int]:
     """Genomic span (1-based) an indel can slide over in the synthetic genome."""
     seq = ref.contigs[edit.chrom]
-    unit = edit.deleted or edit.inserted
     if not edit.is_indel:
         return edit.start + 1, max(edit.end, edit.start + 1)
-    lo = edit.start
-    hi = edit.start  # right-shift
-    u = unit
-    while hi + len(edit.deleted) < len(seq) and seq[hi + len(edit.deleted)] == u[0]:
+    u, k = edit.deleted or edit.inserted, 0  # edit is left-aligned: slide right
+    while edit.end + k < len(seq) and seq[edit.end + k] == u[0]:
         u = u[1:] + u[0]
-        hi += 1
-    return lo, hi + len(edit.deleted) + 1
+        k += 1
+    if edit.deleted:
+        return edit.start + 1, edit.end + k
+    return edit.start, edit.start + 1 + k  # insertion: outermost flanking bases
+
+
+def _protein_unchanged(stx, edit) -> bool:
+    """Translate the synthetic transcript with the (single-exon) edit applied, from scratch."""
+    g2m = {stx.mrna_to_genomic(m): m for m in range(len(stx.mrna))}
+    if edit.deleted:
+        ms = [g2m.get(g) for g in range(edit.start + 1, edit.end + 1)]
+        if None in ms:
+            return False
+        m0, m1 = min(ms), max(ms) + 1
+    else:
+        a, b = g2m.get(edit.start), g2m.get(edit.start + 1)
+        if a is None or b is None:
+            return False
+        m0 = m1 = max(a, b)
+    ins = edit.inserted if stx.strand > 0 else \
+        edit.inserted[::-1].translate(str.maketrans("ACGT", "TGCA"))
+    alt = stx.mrna[:m0] + ins + stx.mrna[m1:]
+    prot = translate(alt[stx.cds_offset:])
+    return prot.split("*", 1)[0] == stx.protein and "*" in prot
 
 
 def boundary_rules(ref, stx, edit, ours: frozenset, theirs: frozenset):
@@ -215,11 +234,13 @@ def boundary_rules(ref, stx, edit, ours: frozenset, theirs: frozenset):
     """
     utr = {C.UTR5, C.UTR3}
     lo, hi = _shift_range(ref, edit)
-    junctions = set()
+    junctions = set()  # x such that x | x+1 is an exon/intron junction
     for a, b in zip(stx.exons, stx.exons[1:]):
         lo_e, hi_e = sorted((a, b))
-        junctions.update((lo_e[1], hi_e[0]))  # last exon base / first exon base at an intron
-    touches = any(lo <= j <= hi for j in junctions)
+        junctions.update((lo_e[1], hi_e[0] - 1))
+    # a deletion that spans (or can slide across) a junction, or removes the intron base
+    # next to one (csq then guesses a coding effect of the shifted splice site)
+    touches = any(lo <= x + 1 and x <= hi for x in junctions)
     if touches and edit.deleted and not edit.inserted:
         got_site = bool(ours & _SPLICE_SITE)
         return frozenset({got_site} | (ours & utr)), frozenset({True} | (theirs & utr))
@@ -231,6 +252,10 @@ def boundary_rules(ref, stx, edit, ours: frozenset, theirs: frozenset):
         covers = {C.START_LOST for x0, x1 in [start_codon] if s <= x1 and x0 <= e} | \
             {C.STOP_LOST for x0, x1 in [stop_codon] if s <= x1 and x0 <= e}
         return frozenset((ours & (utr | covers))), frozenset((theirs & utr) | covers)
+    if ours == {C.STOP_RETAINED} and _protein_unchanged(stx, edit):
+        # stop codon bases changed but the translated protein is identical (verified here);
+        # csq still reports frameshift / inframe_insertion for such insertions
+        return ours, theirs - _CODING | {C.STOP_RETAINED}
     if C.FRAMESHIFT in theirs and C.STOP_RETAINED in theirs:
         theirs = theirs - {C.STOP_RETAINED}  # csq: frameshift that rebuilds a stop in place
     return ours, theirs
@@ -283,7 +308,7 @@ def compare(ref, records, csq_calls):
                 continue
             # csq's first changed residue for an insertion is the first inserted one, i.e. the
             # residue after our protein_start (HGVS names the two flanking residues)
-            start = pa.protein_start if pa else None
+            start = pa.protein_start if pa and pa.hgvs_p != "p.?" else None
             if pa and pa.hgvs_p and ("ins" in pa.hgvs_p and "delins" not in pa.hgvs_p
                                      or pa.hgvs_p.endswith("dup")):
                 start = pa.protein_end + 1 if pa.hgvs_p.endswith("dup") else pa.protein_end

@@ -38,8 +38,8 @@ def test_summary_and_drug_table_in_text(pdf_text):
     assert "G1202R" in flat
     for drug, call in (("crizotinib", "Resistant"), ("brigatinib", "Reduced activity"),
                        ("lorlatinib", "Sensitive")):
-        line = next(line for line in text.splitlines() if line.strip().startswith(drug))
-        assert call in line
+        rows = [line for line in text.splitlines() if line.strip().startswith(drug + " ")]
+        assert any(call in row and "PMID:27432227" in row for row in rows), (drug, rows)
 
 
 def test_footer_has_sample_id_and_page_numbers(pdf_text):

@@ -328,3 +328,34 @@ def test_plain_contigs_against_panel(tmp_path):
     gz = bgzip_index(write(tmp_path, vcf_text(MUTECT_META[4:], ["S"], recs, contigs=contigs)))
     res = read_vcf(gz, "GRCh38", panel=PANEL38)
     assert res.contig_style == "plain" and res.used_index and len(res.variants) == 1
+
+
+def test_streaming_prescan_errors_name_the_line(tmp_path):
+    recs = [f"chr2\t{29192800 + i}\t.\tC\tT\t.\tPASS\t.\tGT:AD:AF:DP\t0/1:90,10:0.1:100"
+            for i in range(30000)]
+    gz = bgzip_index(write(tmp_path, vcf_text(MUTECT_META[4:], ["S"], recs)))
+    cut = tmp_path / "cut.vcf.gz"
+    cut.write_bytes(gz.read_bytes()[: gz.stat().st_size // 2])
+    with pytest.raises(InputError, match="truncated or corrupt") as exc:
+        read_vcf(cut, "GRCh38", panel=PANEL38)
+    assert exc.value.line is not None and "after line" in exc.value.problem
+    # a bad POS far outside the panel is still caught (the pre-scan validates every record)
+    bad = recs[:3] + ["chr9\t1x00\t.\tC\tT\t.\tPASS\t.\tGT:AD:AF:DP\t0/1:90,10:0.1:100"]
+    p = write(tmp_path, vcf_text(MUTECT_META[4:], ["S"], bad), "bad.vcf")
+    with pytest.raises(InputError, match="POS is not a positive integer") as exc:
+        read_vcf(p, "GRCh38", panel=PANEL38)
+    assert exc.value.line == 15
+    short = recs[:1] + ["chr2\t29192900\t.\tC"]
+    p = write(tmp_path, vcf_text(MUTECT_META[4:], ["S"], short), "short.vcf")
+    with pytest.raises(InputError, match="at least 8") as exc:
+        read_vcf(p, "GRCh38", panel=PANEL38)
+    assert exc.value.line == 13
+
+
+def test_streaming_prescan_catches_long_deletion_overlapping_panel(tmp_path):
+    # a 60-bp deletion starting before the ALK region must be read (REF span, not just POS)
+    start = 29192774 - 50
+    recs = [f"chr2\t{start}\t.\t{'A' * 61}\tA\t.\tPASS\t.\tGT:AD:AF:DP\t0/1:90,10:0.1:100"]
+    p = write(tmp_path, vcf_text(MUTECT_META[4:], ["S"], recs))
+    res = read_vcf(p, "GRCh38", panel=PANEL38, settings=VariantSettings(region_padding=0))
+    assert [v.pos for v in res.variants] == [start] and not res.used_index

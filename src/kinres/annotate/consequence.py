@@ -191,9 +191,14 @@ class Engine:
             # crosses an exon/intron boundary: say which codons are touched, but not p.
             cds_m = self._cds_m_hit(tx, edit)
             if cds_m:
-                c0 = tx.cds_range[0]
+                c0, c1 = tx.cds_range
                 a0, a1 = (min(cds_m) - c0) // 3 + 1, (max(cds_m) - c0) // 3 + 1
                 cons.add(C.PROTEIN_ALTERING)
+                cons |= self._utr_terms(tx, edit)
+                if min(cds_m) < c0 + 3:
+                    cons.add(C.START_LOST)
+                if max(cds_m) >= c1 - 3:
+                    cons.add(C.STOP_LOST)
                 return ProteinAnnotation(consequences=_sorted(cons), hgvs_c=self._hgvs_c(tx, edit),
                                          hgvs_p="p.?", protein_start=a0, protein_end=a1,
                                          exon=exon_no, intron=intron_no, **base)
@@ -434,6 +439,9 @@ class Engine:
                                {C.INFRAME_INSERTION} if delta > 0 else set()), dict(
                     hgvs_p=f"p.{r[0]}{pos}*" if r else f"p.{prot[p]}{pos}*",
                     protein_start=pos, protein_end=pos, ref_aa=r[:1] or prot[p], alt_aa="*")
+        if not r and p >= nres:  # inserted after the (rebuilt) stop codon
+            return {C.STOP_RETAINED}, dict(hgvs_p=f"p.*{nres}=", protein_start=nres,
+                                           protein_end=nres, ref_aa="*", alt_aa="*")
         if not r:  # pure insertion between residues p-1 and p (0-based)
             if not cons and self.shift3:
                 p, a = self._shift_ins(prot, p, a)
@@ -500,6 +508,10 @@ class Engine:
                 stop_at = len(alt) - 1
                 break
         while k < len(alt) and p0 + k < len(prot) and alt[k] == prot[p0 + k]:
+            if alt[k] == "*":  # the new frame rebuilds the same stop: protein unchanged
+                n = p0 + k + 1
+                return {C.STOP_RETAINED}, dict(hgvs_p=f"p.*{n}=", protein_start=n,
+                                               protein_end=n, ref_aa="*", alt_aa="*")
             k += 1
         pos = p0 + k + 1
         cons = {C.FRAMESHIFT}

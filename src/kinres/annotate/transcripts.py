@@ -91,10 +91,10 @@ class Transcript:
     kinase_domain: tuple[int, int] | None = None
     different_transcripts: tuple[str, ...] = ()  # ENSTs known to encode a different protein
     # derived lookup arrays (built in __post_init__)
-    _asc_starts: tuple[int, ...] = field(default=(), repr=False, compare=False)
-    _asc_exons: tuple[Exon, ...] = field(default=(), repr=False, compare=False)
-    _offsets: tuple[int, ...] = field(default=(), repr=False, compare=False)
-    _cds_tx: tuple[int, int] | None = field(default=None, repr=False, compare=False)
+    _asc_starts: tuple[int, ...] = field(default=(), init=False, repr=False, compare=False)
+    _asc_exons: tuple[Exon, ...] = field(default=(), init=False, repr=False, compare=False)
+    _offsets: tuple[int, ...] = field(default=(), init=False, repr=False, compare=False)
+    _cds_tx: tuple[int, int] | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         asc = tuple(sorted(self.exons, key=lambda e: e.start))

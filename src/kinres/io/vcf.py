@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 import warnings as warnings_mod
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator, Mapping, Sequence
@@ -417,7 +418,7 @@ class _IntervalIndex:
 
 
 
-_BLOCK = 8 << 20
+_BLOCK = 4 << 20
 
 
 def _iter_text_blocks(path: Path):
@@ -466,7 +467,15 @@ def prescan_text(path: Path, regions: Sequence[tuple[str, int, int]], header_lin
     line_base = 0  # lines (header included) before the current block
     records = 0
     pow10 = 10 ** np.arange(11, dtype=np.int64)
-    for block in _iter_text_blocks(path):
+    blocks = _iter_text_blocks(path)
+    while True:
+        try:
+            block = next(blocks)
+        except StopIteration:
+            break
+        except (OSError, EOFError, zlib.error) as exc:
+            raise InputError(path, f"compressed data truncated or corrupt after line {line_base} "
+                                   f"({exc})", line=line_base + 1) from None
         arr = np.frombuffer(block, dtype=np.uint8)
         nl = np.flatnonzero(arr == 10)
         starts = np.concatenate(([0], nl[:-1] + 1))
@@ -485,7 +494,7 @@ def prescan_text(path: Path, regions: Sequence[tuple[str, int, int]], header_lin
         if len(bad):
             raise InputError(path, f"record has {int(ntabs[bad[0]]) + 1} tab-separated columns, "
                                    "a VCF record needs at least 8", line=int(line_no[bad[0]]))
-        t1, t2, t3, t4 = (tabs[first + k] for k in (0, 1, 3, 4))
+        t1, t2, t3, t4 = (tabs[first + k] for k in (0, 1, 2, 3))  # after CHROM, POS, ID, REF
         plen = t2 - t1 - 1
         k = np.arange(11)
         mask = k[None, :] < plen[:, None]
