@@ -110,7 +110,7 @@ def kinres_run(path: str, padding: int) -> dict:
     variants, _ = annotate_preannotated(res.variants, res.raw_annotations, res.record_alts,
                                         res.alt_index, hdr, panel)
     elapsed = time.perf_counter() - t0
-    return {"seconds": elapsed, "records_in_regions": res.records_read,
+    return {"seconds": elapsed, "records_read": res.records_read,
             "variants": len(variants), "used_index": res.used_index,
             "annotated": sum(1 for v in variants if v.annotation and v.annotation.hgvs_p),
             "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
@@ -168,10 +168,11 @@ def main() -> int:
             noidx.unlink()
         os.link(vcf, noidx) if vcf.stat().st_dev == noidx_dir.stat().st_dev else shutil.copy(vcf, noidx)
 
-        k_idx = best(lambda: child(vcf, args.padding), args.repeats)
-        b_idx = best(lambda: timed([bcftools, "view", "-H", "-R", str(bed), str(vcf)]), args.repeats)
-        k_str = best(lambda: child(noidx, args.padding), args.repeats)
-        b_str = best(lambda: timed([bcftools, "view", "-H", str(vcf)]), args.repeats)
+        k_idx = best(lambda v=vcf: child(v, args.padding), args.repeats)
+        b_idx = best(lambda v=vcf: timed([bcftools, "view", "-H", "-R", str(bed), str(v)]),
+                     args.repeats)
+        k_str = best(lambda v=noidx: child(v, args.padding), args.repeats)
+        b_str = best(lambda v=vcf: timed([bcftools, "view", "-H", str(v)]), args.repeats)
         rss[n] = (k_idx["max_rss_mb"], k_str["max_rss_mb"])
         print(f"[{n:,} records]")
         print(f"  indexed   kinres {k_idx['seconds']:.3f}s ({k_idx['variants']} panel variants, "

@@ -6,14 +6,12 @@ import csv
 import re
 import shutil
 import urllib.parse
-from pathlib import Path
 
 import pytest
 import yaml
+from report_fixtures import DATA, FIXTURES
 
 from kinres.cli import main
-
-from report_fixtures import DATA, FIXTURES
 
 
 @pytest.fixture(scope="module")

@@ -186,61 +186,52 @@ def _cds_span(stx) -> tuple[int, int]:
     return min(s for s, _ in stx.cds_parts), max(e for _, e in stx.cds_parts)
 
 
-def _shift_range(ref, edit) -> tuple[int, int]:
-    """Genomic span (1-based) an indel can slide over in the synthetic genome."""
-    seq = ref.contigs[edit.chrom]
-    if not edit.is_indel:
-        return edit.start + 1, max(edit.end, edit.start + 1)
-    u, k = edit.deleted or edit.inserted, 0  # edit is left-aligned: slide right
-    while edit.end + k < len(seq) and seq[edit.end + k] == u[0]:
-        u = u[1:] + u[0]
-        k += 1
-    if edit.deleted:
-        return edit.start + 1, edit.end + k
-    return edit.start, edit.start + 1 + k  # insertion: outermost flanking bases
-
-
-def _protein_unchanged(stx, edit) -> bool:
-    """Translate the synthetic transcript with the (single-exon) edit applied, from scratch."""
+def _alt_mrna(stx, edit):
+    """(alt mRNA, m0, m1) of the synthetic transcript with an exonic edit applied, else None."""
     g2m = {stx.mrna_to_genomic(m): m for m in range(len(stx.mrna))}
     if edit.deleted:
         ms = [g2m.get(g) for g in range(edit.start + 1, edit.end + 1)]
         if None in ms:
-            return False
+            return None
         m0, m1 = min(ms), max(ms) + 1
     else:
         a, b = g2m.get(edit.start), g2m.get(edit.start + 1)
         if a is None or b is None:
-            return False
+            return None
         m0 = m1 = max(a, b)
     ins = edit.inserted if stx.strand > 0 else \
         edit.inserted[::-1].translate(str.maketrans("ACGT", "TGCA"))
-    alt = stx.mrna[:m0] + ins + stx.mrna[m1:]
-    prot = translate(alt[stx.cds_offset:])
+    return stx.mrna[:m0] + ins + stx.mrna[m1:], m0, m1
+
+
+def _protein_unchanged(stx, edit) -> bool:
+    """Translate the synthetic transcript with the (single-exon) edit applied, from scratch."""
+    got = _alt_mrna(stx, edit)
+    if got is None or got[1] < stx.cds_offset:
+        return False
+    prot = translate(got[0][stx.cds_offset:])
     return prot.split("*", 1)[0] == stx.protein and "*" in prot
 
 
 def boundary_rules(ref, stx, edit, ours: frozenset, theirs: frozenset):
     """Edits at feature boundaries, where csq 1.16 is inconsistent (checked independently).
 
-    - an indel that overlaps, or can slide across, an exon/intron junction: we must report a
-      splice donor/acceptor term (verified here against the synthetic exon list: such an edit
-      touches intron base 1/2) and the UTR terms must match; csq's other terms vary with its
-      position convention;
+    - a deletion that removes the intron base next to an exon: we must report a splice
+      donor/acceptor term (the base is intron position 1 by construction) and the UTR terms
+      must match; csq's other terms are its guess of the moved splice site;
     - an edit that straddles the CDS start or end into the UTR: we must call start_lost /
       stop_lost (verified: the edit covers the ATG / stop codon) and the UTR terms must match;
       csq writes protein_altering / inframe_deletion / frameshift there.
     Returns the (ours, theirs) pair to compare.
     """
     utr = {C.UTR5, C.UTR3}
-    lo, hi = _shift_range(ref, edit)
-    junctions = set()  # x such that x | x+1 is an exon/intron junction
+    site_bases = set()  # intron bases next to an exon
     for a, b in zip(stx.exons, stx.exons[1:]):
         lo_e, hi_e = sorted((a, b))
-        junctions.update((lo_e[1], hi_e[0] - 1))
-    # a deletion that spans (or can slide across) a junction, or removes the intron base
-    # next to one (csq then guesses a coding effect of the shifted splice site)
-    touches = any(lo <= x + 1 and x <= hi for x in junctions)
+        site_bases.update((lo_e[1] + 1, hi_e[0] - 1))
+    # a deletion that removes the intron base next to an exon: csq then guesses a coding
+    # effect of the moved splice site
+    touches = any(edit.start < g <= edit.end for g in site_bases)
     if touches and edit.deleted and not edit.inserted:
         got_site = bool(ours & _SPLICE_SITE)
         return frozenset({got_site} | (ours & utr)), frozenset({True} | (theirs & utr))
@@ -259,6 +250,28 @@ def boundary_rules(ref, stx, edit, ours: frozenset, theirs: frozenset):
     if C.FRAMESHIFT in theirs and C.STOP_RETAINED in theirs:
         theirs = theirs - {C.STOP_RETAINED}  # csq: frameshift that rebuilds a stop in place
     return ours, theirs
+
+
+def same_position(stx, pa, csq_start: int) -> bool:
+    """Does csq's first changed residue describe the same protein change as ours?
+
+    Substitutions and frameshifts must match exactly. A deletion or insertion inside a
+    residue repeat can be written at several positions (csq does not shift, we may); the
+    csq position is accepted only if deleting/inserting there yields the identical protein.
+    """
+    prot = stx.protein + "*"
+    hg = pa.hgvs_p
+    if hg.endswith("del") and "delins" not in hg:
+        n = pa.protein_end - pa.protein_start + 1
+        ours = prot[:pa.protein_start - 1] + prot[pa.protein_start - 1 + n:]
+        return prot[:csq_start - 1] + prot[csq_start - 1 + n:] == ours
+    if hg.endswith("dup") or ("ins" in hg and "delins" not in hg):
+        after = pa.protein_end if hg.endswith("dup") else pa.protein_start  # residues before
+        ins = pa.alt_aa or ""
+        alt = prot[:after] + ins + prot[after:]
+        q = csq_start - 1  # residues before csq's first inserted one
+        return alt[:q] == prot[:q] and alt[q + len(ins):] == prot[q:]
+    return csq_start == pa.protein_start
 
 
 def compare(ref, records, csq_calls):
@@ -291,15 +304,24 @@ def compare(ref, records, csq_calls):
                         frozenset(bool(b & splice) for _ in "x")
                 else:
                     a, b = a - {C.SPLICE_REGION}, b - {C.SPLICE_REGION}
-            if a != b and got and C.START_LOST in got.terms and C.START_LOST not in a:
-                # csq calls start_lost for any indel inside codon 1, even one that leaves
-                # ATG in place; accept only when the alt transcript really keeps ATG there
-                if _keeps_atg(ref, ref.transcript(tx.transcript_id), edit):
+            if a != b and (C.START_LOST in a) != (C.START_LOST in b):
+                # csq calls start_lost for any indel inside codon 1 even when ATG is rebuilt,
+                # and misses it when the ATG is split by an intron; decide from the sequence
+                if (C.START_LOST in a) != _keeps_atg(ref, stx, edit):
                     a, b = a - _CODING, b - _CODING
+            if a != b and b - a == {C.STOP_RETAINED} and not edit.deleted and stx.strand < 0 \
+                    and not a & {C.STOP_LOST, C.STOP_GAINED} \
+                    and min(s for s, _ in stx.cds_parts) <= edit.start <= \
+                    min(s for s, _ in stx.cds_parts) + 2:
+                # csq counts the VCF anchor base (genomic left flank) as changed: an
+                # insertion just 5' of a minus-strand stop codon "touches" it
+                b = a
             if a != b and C.FRAMESHIFT in a and C.STOP_LOST in a and pa.hgvs_p and \
                     "ext" in pa.hgvs_p and b == a - {C.STOP_LOST}:
                 # the frameshift first changes the stop codon itself: csq omits stop_lost
                 a = b
+            if a != b and b - a == {C.STOP_RETAINED} and C.STOP_GAINED in a:
+                b = a  # a new stop upstream makes the old one moot; csq still lists it
             stats["relaxed"] += not raw and a == b
             if a != b:
                 rows.append((vid, rec, tx.transcript_id, tx.strand, pa.hgvs_c if pa else "",
@@ -308,13 +330,11 @@ def compare(ref, records, csq_calls):
                 continue
             # csq's first changed residue for an insertion is the first inserted one, i.e. the
             # residue after our protein_start (HGVS names the two flanking residues)
-            start = pa.protein_start if pa and pa.hgvs_p != "p.?" else None
-            if pa and pa.hgvs_p and ("ins" in pa.hgvs_p and "delins" not in pa.hgvs_p
-                                     or pa.hgvs_p.endswith("dup")):
-                start = pa.protein_end + 1 if pa.hgvs_p.endswith("dup") else pa.protein_end
+            start = pa.protein_start if pa and pa.hgvs_p not in (None, "p.?") and \
+                not pa.hgvs_p.endswith("=") else None
             stats["positions"] += bool(got and got.protein_start is not None and start)
             if got and got.protein_start is not None and start is not None \
-                    and got.protein_start != start:
+                    and not same_position(stx, pa, got.protein_start):
                 rows.append((vid, rec, tx.transcript_id, tx.strand, pa.hgvs_c,
                              f"{pa.hgvs_p} start={pa.protein_start}",
                              f"start={got.protein_start}", "position"))
@@ -324,16 +344,16 @@ def compare(ref, records, csq_calls):
 
 def _keeps_atg(ref, stx, edit) -> bool:
     """Independent check on the synthetic transcript: is codon 1 still ATG after the edit?"""
-    seq = ref.contigs[stx.chrom]
-    alt = seq[:edit.start] + edit.inserted + seq[edit.end:]
-    g1 = stx.cds_to_genomic(1)  # 1-based genomic A of ATG (plus) / its position (minus)
-    if stx.strand > 0:
-        shift = 0 if g1 - 1 < edit.start else len(edit.inserted) - len(edit.deleted)
-        codon = alt[g1 - 1 + shift:g1 + 2 + shift]
-    else:
-        shift = 0 if g1 - 1 < edit.start else len(edit.inserted) - len(edit.deleted)
-        codon = alt[g1 - 3 + shift:g1 + shift][::-1].translate(str.maketrans("ACGT", "TGCA"))
-    return codon == "ATG"
+    got = _alt_mrna(stx, edit)
+    if got is None:
+        return False
+    alt, m0, m1 = got
+    off = stx.cds_offset
+    if m1 <= off:  # edit upstream of the ATG moves it
+        off += len(alt) - len(stx.mrna)
+    elif m0 < off:
+        return False
+    return alt[off:off + 3] == "ATG"
 
 
 def _table(rows) -> str:

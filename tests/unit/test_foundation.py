@@ -83,3 +83,12 @@ def test_cli_reports_errors_without_traceback(tmp_path):
     assert proc.returncode != 0
     assert "Traceback" not in proc.stderr
     assert "missing.yaml" in proc.stderr
+
+
+def test_atomic_output_gets_normal_permissions(tmp_path):
+    import os
+    target = tmp_path / "x.txt"
+    atomic_write_text(target, "x")
+    mask = os.umask(0)
+    os.umask(mask)
+    assert (target.stat().st_mode & 0o777) == (0o666 & ~mask)

@@ -13,9 +13,20 @@ from pathlib import Path
 import pytest
 
 from kinres.annotate.preannotated import (
-    BCSQ, SNPEFF, VEP, PreannotationHeader, annotate_preannotated, bcsq_to_hgvs_p,
-    consequence_from_short_p, csq_fields_from_description, map_terms, parse_ann, parse_bcsq,
-    parse_vep, short_hgvs_p, vep_allele,
+    BCSQ,
+    SNPEFF,
+    VEP,
+    PreannotationHeader,
+    annotate_preannotated,
+    bcsq_to_hgvs_p,
+    consequence_from_short_p,
+    csq_fields_from_description,
+    map_terms,
+    parse_ann,
+    parse_bcsq,
+    parse_vep,
+    short_hgvs_p,
+    vep_allele,
 )
 from kinres.enums import Consequence as C
 from kinres.io.vcf import read_vcf
@@ -307,6 +318,8 @@ def test_bcsq_vcf_compound_and_split_alleles(tmp_path):
     assert fs.annotation.protein_start == 1190 and fs.annotation.annotator == BCSQ
     assert (a.alt, a.annotation.hgvs_p) == ("A", "p.G1202R")
     assert (c.alt, c.annotation.consequences) == ("C", (C.FRAMESHIFT,))
+    assert "joint with 2:29221040GT>G" in c.annotation.note
+    assert "joint with 2:29221250T>C" in fs.annotation.note and a.annotation.note is None
 
 
 def test_outside_panel_counted_not_silently_dropped(tmp_path):

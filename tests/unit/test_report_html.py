@@ -5,13 +5,12 @@ from __future__ import annotations
 import re
 
 import pytest
+from report_fixtures import DATA, XSS, fixture_data, hostile
 
 from kinres.errors import InputError
 from kinres.report.html import render_report_html
 from kinres.report.json import load_report, parse_report
 from kinres.report.summary import summary_text
-
-from report_fixtures import DATA, XSS, fixture_data, hostile
 
 
 def _load(name):
@@ -34,10 +33,10 @@ def test_header_and_sections(alk_html):
 
 
 def test_drug_table_has_symbol_word_and_level(alk_html):
-    row = re.search(r"<strong>lorlatinib</strong>.*?</tr>", alk_html, re.S).group(0)
+    row = re.search(r"<strong>lorlatinib</strong>.*?</tr>", alk_html, re.DOTALL).group(0)
     assert "call-sensitive" in row and "\u2714" in row and "Sensitive" in row
     assert "CLIN-cohort" in row and "clinical" in row
-    row = re.search(r"<strong>alectinib</strong>.*?</tr>", alk_html, re.S).group(0)
+    row = re.search(r"<strong>alectinib</strong>.*?</tr>", alk_html, re.DOTALL).group(0)
     assert "call-resistant" in row and "\u2716" in row and "PRE" in row
 
 
@@ -61,7 +60,7 @@ def test_summary_changes_with_input():
 
 
 def test_self_contained_no_external_references(alk_html):
-    assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", alk_html, re.I)
+    assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", alk_html, re.IGNORECASE)
     assert "<script" not in alk_html and "@import" not in alk_html and "<link" not in alk_html
     assert "url(" not in alk_html
     # the only absolute URL allowed is the SVG namespace (an identifier, never fetched)
@@ -79,7 +78,7 @@ def test_injection_escaped_in_html_and_svg():
     html = render_report_html(parse_report(hostile()))
     assert XSS not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-    svg_parts = re.findall(r"<svg.*?</svg>", html, re.S)
+    svg_parts = re.findall(r"<svg.*?</svg>", html, re.DOTALL)
     assert svg_parts and any("&lt;script&gt;" in s for s in svg_parts)  # gene in SVG text
     assert not any("<script" in s for s in svg_parts)
 

@@ -6,12 +6,11 @@ import copy
 import json
 
 import pytest
+from report_fixtures import DATA, FIXTURES, fixture_data, write_report
 
 from kinres.enums import Role, Specimen, StructuralClass
 from kinres.errors import InputError
 from kinres.report.json import load_report, parse_report, write_report_json
-
-from report_fixtures import DATA, FIXTURES, fixture_data, write_report
 
 
 @pytest.mark.parametrize("name", FIXTURES)

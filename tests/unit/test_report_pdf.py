@@ -5,12 +5,11 @@ from __future__ import annotations
 import subprocess
 
 import pytest
+from report_fixtures import DATA
 
 from kinres.report.html import render_report_html
 from kinres.report.json import load_report
 from kinres.report.pdf import html_to_pdf, write_pdf
-
-from report_fixtures import DATA
 
 
 @pytest.fixture(scope="module")

@@ -5,12 +5,11 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 import pytest
+from report_fixtures import DATA, XSS, fixture_data, hostile
 
 from kinres.report import plots
 from kinres.report.json import load_report, parse_report
 from kinres.report.timeline import build_timeline, classify_trend
-
-from report_fixtures import DATA, XSS, fixture_data, hostile
 
 NS = "{http://www.w3.org/2000/svg}"
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import csv
 
+from report_fixtures import DATA, fixture_data
+
 from kinres.report.json import load_report, parse_report
 from kinres.report.tsv import (
-    ALTERATION_COLUMNS, DRUG_CALL_COLUMNS, write_alterations_tsv, write_drug_calls_tsv,
+    ALTERATION_COLUMNS,
+    DRUG_CALL_COLUMNS,
+    write_alterations_tsv,
+    write_drug_calls_tsv,
 )
-
-from report_fixtures import DATA, fixture_data
 
 
 def _read(path):

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import pysam
 import pytest
+from report_fixtures import DATA, fixture_data
 
 from kinres.errors import InputError
 from kinres.report.json import load_report, parse_report
 from kinres.report.vcf_out import annotate_vcf, encode_info
-
-from report_fixtures import DATA, fixture_data
 
 HEADER = """##fileformat=VCFv4.2
 ##contig=<ID=chr2,length=242193529>

@@ -5,13 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
+from test_preannotated import VEP_HEADER, vep, write_vcf
 
 from kinres.cli import main
 from kinres.models import StageResult
 from kinres.serialize import read_json
-
-from test_preannotated import VEP_HEADER, vep, write_vcf
 
 SHEET_COLS = ["sample_id", "patient_id", "specimen", "tumor_type", "genome_build", "vcf",
               "vcf_sample", "fusions"]

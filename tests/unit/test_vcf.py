@@ -7,19 +7,16 @@ a published file.
 
 from __future__ import annotations
 
-import gzip
 import shutil
-import subprocess
 from pathlib import Path
 
 import pysam
 import pysam.bcftools
 import pytest
+from test_preannotated import PANEL38, PanelDouble, Tx
 
 from kinres.errors import InputError
 from kinres.io.vcf import VariantSettings, detect_build, read_vcf
-
-from test_preannotated import PANEL38, PanelDouble, Tx
 
 GT = '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">'
 CONTIGS38 = ("##contig=<ID=chr1,length=248956422>\n##contig=<ID=chr2,length=242193529>\n"
@@ -255,7 +252,7 @@ def test_indexed_and_streaming_region_reads_agree(tmp_path):
     shutil.copy(gz, tmp_path / "noindex.vcf.gz")
     b = read_vcf(tmp_path / "noindex.vcf.gz", "GRCh38", panel=PANEL38, settings=settings)
     assert a.used_index and not b.used_index
-    key = lambda r: [(v.chrom, v.pos) for v in r.variants]  # noqa: E731
+    key = lambda r: [(v.chrom, v.pos) for v in r.variants]
     assert key(a) == key(b)
     assert [p for _, p in key(a)] == [p for p in range(29192800, 29193500, 50)] + [140753336]
 
@@ -359,3 +356,16 @@ def test_streaming_prescan_catches_long_deletion_overlapping_panel(tmp_path):
     p = write(tmp_path, vcf_text(MUTECT_META[4:], ["S"], recs))
     res = read_vcf(p, "GRCh38", panel=PANEL38, settings=VariantSettings(region_padding=0))
     assert [v.pos for v in res.variants] == [start] and not res.used_index
+
+
+def test_streaming_bad_panel_record_names_its_line(tmp_path):
+    recs = ["chr1\t100\t.\tC\tT\t.\tPASS\t.\tGT:AD:AF:DP\t0/1:90,10:0.1:100",
+            "chr2\t29220747\t.\tC\tT\t.\tPASS\t.\tGT:AD:AF:DP\t0/1:90,10:0.1:100",
+            "chr2\t29220800\t.\tC\tT\t.\tPASS\tUNDECLARED_FLAG=\"x\tGT:AD:AF:DP\t0/1:90,10:0.1:100"]
+    p = write(tmp_path, vcf_text(MUTECT_META[4:], ["S"], recs))
+    try:
+        res = read_vcf(p, "GRCh38", panel=PANEL38)
+    except InputError as exc:  # htslib may reject the record: then the line is named
+        assert exc.line == 14
+    else:  # or accept it: then both panel records are there, with their own line numbers
+        assert [v.source.line for v in res.variants] == [13, 14]

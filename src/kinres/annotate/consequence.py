@@ -633,7 +633,10 @@ def annotate_variants(variants: Iterable[Variant], fasta: Path, annotation: Path
         tx = None
         if panel is not None and gene in set(panel.genes):
             ptx = panel.transcript(gene)
-            tx = ann.by_id(ptx.transcript_id)
+            for tid in (ptx.transcript_id, *getattr(ptx, "equivalent_transcripts", ())):
+                tx = ann.by_id(tid) if tid else None
+                if tx is not None:
+                    break
             if tx is None:
                 missing_panel_tx.add(f"{gene} {ptx.transcript_id}")
                 note = f"panel transcript {ptx.transcript_id} not in the annotation"

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Iterable, Iterator
 
+from kinres.annotate.transcripts import normalise_chrom, strip_version
 from kinres.errors import InputError
 
 _GTF_ATTR = re.compile(r'\s*([^\s;]+)\s+(?:"([^"]*)"|([^;\s]+))\s*;?')
@@ -25,21 +26,6 @@ _GENE_TYPES = {"gene", "ncRNA_gene", "pseudogene"}
 _TX_SKIP = {"exon", "CDS", "five_prime_UTR", "three_prime_UTR", "UTR", "start_codon",
             "stop_codon", "Selenocysteine", "chromosome", "region", "biological_region",
             "scaffold", "supercontig"}
-
-
-def strip_version(ident: str) -> str:
-    """ENST00000389048.8 -> ENST00000389048 (IDs without a numeric version are unchanged)."""
-    head, dot, tail = ident.rpartition(".")
-    return head if dot and tail.isdigit() else ident
-
-
-def _chrom_key(chrom: str) -> str:
-    """'chr2' -> '2', 'chrM' -> 'MT': matching key between annotation and VCF contig names.
-
-    Private on purpose: kinres.annotate.transcripts.normalise_chrom is the public one.
-    """
-    c = chrom[3:] if chrom.lower().startswith("chr") else chrom
-    return "MT" if c == "M" else c
 
 
 @dataclass(frozen=True)
@@ -415,7 +401,7 @@ class Annotation:
         self._by_chrom: dict[str, list[TranscriptModel]] = {}
         for t in self.transcripts:
             self._by_gene.setdefault(t.gene, []).append(t)
-            self._by_chrom.setdefault(_chrom_key(t.chrom), []).append(t)
+            self._by_chrom.setdefault(normalise_chrom(t.chrom), []).append(t)
         for lst in self._by_chrom.values():
             lst.sort(key=lambda t: t.start)
 
@@ -431,7 +417,7 @@ class Annotation:
 
     def overlapping(self, chrom: str, start: int, end: int) -> list[TranscriptModel]:
         """Transcripts whose span overlaps [start, end] (1-based; chr prefix ignored)."""
-        return [t for t in self._by_chrom.get(_chrom_key(chrom), ())
+        return [t for t in self._by_chrom.get(normalise_chrom(chrom), ())
                 if t.start <= end and start <= t.end]
 
     def default_transcript(self, gene: str) -> TranscriptModel | None:

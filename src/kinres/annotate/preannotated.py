@@ -10,8 +10,9 @@ note, because e.g. NTRK3 is numbered on the 839-aa isoform and an 825-aa annotat
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Iterable, Protocol, Sequence
+from typing import Any, Protocol
 from urllib.parse import unquote
 
 from kinres.enums import Consequence
@@ -121,6 +122,7 @@ class TranscriptConsequence:
     allele_num: int | None = None  # VEP ALLELE_NUM (1-based ALT index) when present
     dna_change: str | None = None  # bcftools csq genomic change(s), "+"-joined
     back_ref: int | None = None  # bcftools "@pos": consequence written at another record
+    compound_with: str | None = None  # bcftools: the other change(s) of a joint consequence
     unmapped: tuple[str, ...] = ()
 
 
@@ -414,6 +416,15 @@ def parse_bcsq(value: str) -> list[TranscriptConsequence]:
     return out
 
 
+def _with_compound(tc: TranscriptConsequence, v: Variant) -> TranscriptConsequence:
+    """Mark a BCSQ entry whose dna_change joins this allele with other records' changes."""
+    if tc.annotator != BCSQ or not tc.dna_change or "+" not in tc.dna_change:
+        return tc
+    own = f"{v.pos}{v.ref}>{v.alt}"
+    others = [c for c in tc.dna_change.split("+") if c != own]
+    return replace(tc, compound_with=", ".join(f"{v.chrom}:{c}" for c in others)) if others else tc
+
+
 def bcsq_matches(tc: TranscriptConsequence, pos: int, ref: str, alt: str) -> bool:
     """Does this BCSQ entry describe this allele? bcftools writes 'POS REF>ALT' per change."""
     if tc.dna_change is None:
@@ -426,7 +437,7 @@ def vep_allele(ref: str, alts: Sequence[str], alt: str) -> str:
     """The allele string VEP writes for `alt`: if REF and every ALT share the first base
     (indels in VCF anchor style), VEP drops it and writes '-' for an empty allele."""
     alleles = [ref, *alts]
-    if len(set(a[:1] for a in alleles)) == 1 and any(len(a) != 1 for a in alleles):
+    if len({a[:1] for a in alleles}) == 1 and any(len(a) != 1 for a in alleles):
         return alt[1:] or "-"
     return alt
 
@@ -483,6 +494,10 @@ def _is_protein_identical(panel: Any, reporting: Any, other_tx: str) -> bool:
 
 def _to_annotation(tc: TranscriptConsequence, reporting: Any, note: str | None = None,
                    keep_protein: bool = True) -> ProteinAnnotation:
+    if tc.compound_with:
+        joint = (f"haplotype-aware consequence joint with {tc.compound_with} "
+                 "(bcftools csq); phase as given to csq")
+        note = f"{note}; {joint}" if note else joint
     return ProteinAnnotation(
         gene=reporting.gene, transcript=reporting.transcript_id, consequences=tc.consequences,
         hgvs_c=tc.hgvs_c if keep_protein else None,
@@ -604,6 +619,7 @@ def annotate_preannotated(variants: Sequence[Variant], raw: Sequence[tuple[str, 
                     entries = entries + [e for e in by_pos.get((v.chrom, tc.back_ref), [])
                                          if e.dna_change and e.back_ref is None]
         mine = entries_for_allele(entries, v, rec_alts, ai)
+        mine = [_with_compound(tc, v) for tc in mine]
         for tc in mine:
             for t in tc.unmapped:
                 unmapped[t] = unmapped.get(t, 0) + 1

@@ -33,7 +33,7 @@ def is_maf(path: Path) -> bool:
         return False
     with open(path, "rb") as fh:
         head = fh.read(4096)
-    if head[:2] == b"\x1f\x8b" or head.startswith(b"##fileformat=VCF") or head.startswith(b"BCF"):
+    if head[:2] == b"\x1f\x8b" or head.startswith((b"##fileformat=VCF", b"BCF")):
         return False
     for raw in head.decode("utf-8", "replace").splitlines():
         if raw.startswith("#"):
@@ -66,7 +66,8 @@ def ingest(sample: Sample, config: Config, panel) -> tuple[tuple[Variant, ...], 
                ("variants.index_used", str(vcf.used_index))]
     if vcf.annotation_tags:
         from kinres.annotate.preannotated import (
-            PreannotationHeader, annotate_preannotated,
+            PreannotationHeader,
+            annotate_preannotated,
         )
         header = PreannotationHeader(tags=vcf.annotation_tags, csq_fields=vcf.csq_fields)
         try:

@@ -18,6 +18,7 @@ from kinres.knowledge.loader import KnowledgeBase
 from kinres.knowledge.records import DrugEvidence, call_severity, level_rank
 from kinres.models import DrugCall, Sample
 
+_SPECIFICITY = {"compounds": 0, "mutations": 1, "-": 1, "bypass": 2, "fusions": 3}
 LUNG_WORDS = ("lung", "nsclc", "luad", "adenocarcinoma of lung", "lusc")
 
 
@@ -106,7 +107,9 @@ def combine(drug: str, sources: list[Source]) -> DrugCall:
                         based_on=(), citations=(), rationale="no knowledge row", confidence=None)
     worst = max(call_severity(s.evidence.call) for s in sources)
     deciding = [s for s in sources if call_severity(s.evidence.call) == worst]
-    best = min(deciding, key=lambda s: (level_rank(s.evidence.level), s.evidence.confidence.value, s.evidence.id))
+    # the most specific row decides (compound > mutation > bypass > fusion baseline), then evidence
+    best = min(deciding, key=lambda s: (_SPECIFICITY.get(s.evidence.table, 1), level_rank(s.evidence.level),
+                                        s.evidence.confidence.value, s.evidence.id))
     call = best.evidence.call
     based_on = tuple(sorted({i for s in sources for i in s.alteration_ids}, key=_id_key))
     cites = tuple(sorted({c for s in deciding for c in s.evidence.citations}))

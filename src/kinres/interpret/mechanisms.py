@@ -16,7 +16,7 @@ from kinres.interpret import ctdna
 from kinres.interpret.compound import group_phase
 from kinres.knowledge.hgvs import is_substitution, normalise_p, position
 from kinres.knowledge.loader import DRIVER_GENES, KnowledgeBase
-from kinres.knowledge.records import BypassRule, CompoundMatch, Match
+from kinres.knowledge.records import BypassRule, CompoundMatch, FusionVariant, Match
 from kinres.models import (
     Alteration, CopyNumber, Fusion, FusionSummary, Mechanism, PhaseCall, Sample, Variant,
 )
@@ -43,6 +43,7 @@ class Finding:
     actionable_driver: bool = False
     usable: bool = True  # False for possible CH / germline / filtered events
     inactivating: bool = False
+    fusion_variants: tuple[FusionVariant, ...] = ()
     flags: set[str] = field(default_factory=set)
     notes: list[str] = field(default_factory=list)
 
@@ -178,6 +179,7 @@ def build_findings(sample: Sample, variants: list[Variant], fusions: list[Fusion
                          match_level=MatchLevel.FUSION_VARIANT if fm and fm.variants else None)
         f = Finding(order=(0, kinase, fu.five_prime_gene, fu.five_prime_exon or 0, fu.three_prime_exon or 0),
                     alteration=alt, fusion=fu, actionable_driver=role is Role.DRIVER, flags=flags,
+                    fusion_variants=fm.variants if fm else (),
                     usable=role is Role.DRIVER)
         if not ok:
             f.notes.append("rearrangement of uncertain functional significance: " + "; ".join(reasons))
@@ -316,6 +318,17 @@ def on_target_groups(findings: list[Finding], phases: list[PhaseCall], kb: Knowl
     return groups
 
 
+def _fusion_association(findings: list[Finding], gene: str, hgvs_p: str | None) -> str | None:
+    """Partner/junction-specific association of the driver fusion with this mutation (e.g. EML4-ALK v3)."""
+    for f in findings:
+        if f.fusion is None or not f.actionable_driver or f.alteration.gene != gene:
+            continue
+        for fv in f.fusion_variants:
+            if fv.associated_mutation and fv.associated_mutation == hgvs_p:
+                return f"{fv.id}: {fv.association} ({'; '.join(fv.citations)})"
+    return None
+
+
 def _cites(rows) -> tuple[str, ...]:
     return tuple(sorted({c for r in rows for c in r.evidence.citations}))
 
@@ -334,9 +347,12 @@ def build_mechanisms(findings: list[Finding], groups: list[OnTargetGroup], sampl
             sc = f.alteration.structural_class.value.replace("_", " ") if f.alteration.structural_class else "kinase domain"
             label = f"{g.gene} {changes} ({sc})"
             rows = f.match.rows if f.match else ()
+            note = None if rows else "effect of this substitution is not in the knowledge tables"
+            assoc = _fusion_association(findings, g.gene, f.alteration.hgvs_p)
+            if assoc:
+                note = "; ".join(x for x in (note, assoc) if x)
             mechs.append(Mechanism(MechanismClass.ON_TARGET, label, (f.id,), evidence=_cites(rows),
-                                   knowledge_ids=f.alteration.knowledge_ids,
-                                   note=None if rows else "effect of this substitution is not in the knowledge tables"))
+                                   knowledge_ids=f.alteration.knowledge_ids, note=note))
             continue
         ids = tuple(f.id for f in g.findings)
         rows = [r for f in g.findings if f.match for r in f.match.rows]

@@ -18,7 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kinres.annotate.preannotated import (
-    MAF, map_terms, parse_short_p, short_hgvs_p, strip_version, consequence_from_short_p,
+    MAF,
+    consequence_from_short_p,
+    map_terms,
+    parse_short_p,
+    short_hgvs_p,
+    strip_version,
 )
 from kinres.enums import Build
 from kinres.errors import InputError

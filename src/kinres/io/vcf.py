@@ -12,9 +12,10 @@ import math
 import re
 import warnings as warnings_mod
 import zlib
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any
 
 from kinres.enums import Build
 from kinres.errors import InputError
@@ -44,7 +45,7 @@ class VariantSettings:
     region_padding: int = 20
 
     @classmethod
-    def from_mapping(cls, mapping: Mapping[str, Any] | None) -> "VariantSettings":
+    def from_mapping(cls, mapping: Mapping[str, Any] | None) -> VariantSettings:
         m = dict(mapping or {})
         filters = m.get("filters", ["PASS"])
         return cls(tumor_sample=m.get("tumor_sample"), filters=tuple(str(f) for f in filters),
@@ -92,7 +93,7 @@ def _plain(chrom: str) -> str:
 
 def detect_caller(raw_header: str) -> str | None:
     """Caller name from ##source= / tool-specific header lines."""
-    sources = [m.group(1).strip() for m in re.finditer(r"^##source=(.*)$", raw_header, re.M)]
+    sources = [m.group(1).strip() for m in re.finditer(r"^##source=(.*)$", raw_header, re.MULTILINE)]
     text = " ".join(sources).lower()
     checks = (
         ("mutect2", "Mutect2"), ("strelka", "Strelka2"), ("vardict", "VarDict"),
@@ -103,7 +104,7 @@ def detect_caller(raw_header: str) -> str | None:
     for needle, name in checks:
         if needle in text:
             return name
-    if "##GATKCommandLine=<ID=Mutect2" in raw_header or re.search(r"^##tumor_sample=", raw_header, re.M):
+    if "##GATKCommandLine=<ID=Mutect2" in raw_header or re.search(r"^##tumor_sample=", raw_header, re.MULTILINE):
         return "Mutect2"
     if "##DRAGENCommandLine" in raw_header or "##DRAGENVersion" in raw_header:
         return "DRAGEN"
@@ -122,7 +123,7 @@ def detect_caller(raw_header: str) -> str | None:
 
 def _header_defs(raw_header: str, kind: str) -> dict[str, dict[str, str]]:
     out = {}
-    for m in re.finditer(rf"^##{kind}=<ID=([^,>]+),(.*)>$", raw_header, re.M):
+    for m in re.finditer(rf"^##{kind}=<ID=([^,>]+),(.*)>$", raw_header, re.MULTILINE):
         attrs = dict(re.findall(r'(\w+)=("[^"]*"|[^,]*)', m.group(2)))
         out[m.group(1)] = {k: v.strip('"') for k, v in attrs.items()}
     return out
@@ -130,7 +131,7 @@ def _header_defs(raw_header: str, kind: str) -> dict[str, dict[str, str]]:
 
 def _contigs(raw_header: str) -> dict[str, int | None]:
     out = {}
-    for m in re.finditer(r"^##contig=<(.*)>$", raw_header, re.M):
+    for m in re.finditer(r"^##contig=<(.*)>$", raw_header, re.MULTILINE):
         attrs = dict(re.findall(r'(\w+)=("[^"]*"|[^,]*)', m.group(1)))
         if "ID" in attrs:
             length = attrs.get("length")
@@ -144,7 +145,7 @@ def detect_build(raw_header: str) -> Build | None:
         hit = _BUILD_LENGTHS.get(_plain(name), {}).get(length or -1)
         if hit:
             return hit
-    ref = " ".join(re.findall(r"^##(?:reference|assembly)=(.*)$", raw_header, re.M)).lower()
+    ref = " ".join(re.findall(r"^##(?:reference|assembly)=(.*)$", raw_header, re.MULTILINE)).lower()
     ref += " " + " ".join(re.findall(r"assembly=([^,>]+)", raw_header)).lower()
     if re.search(r"grch38|hg38|hs38", ref):
         return Build.GRCh38
@@ -163,7 +164,7 @@ def choose_sample(path: Path, samples: Sequence[str], raw_header: str, explicit:
             raise InputError(path, f"sample {explicit!r} is not in the VCF; its samples are: "
                                    f"{', '.join(samples)}")
         return explicit, list(samples).index(explicit)
-    m = re.search(r"^##tumor_sample=(.+)$", raw_header, re.M)
+    m = re.search(r"^##tumor_sample=(.+)$", raw_header, re.MULTILINE)
     if m and m.group(1).strip() in samples:
         name = m.group(1).strip()
         return name, list(samples).index(name)
@@ -225,7 +226,7 @@ def _round(x: float | None) -> float | None:
 
 
 def _int_or_none(x: float | None) -> int | None:
-    return None if x is None else int(round(x))
+    return None if x is None else round(x)
 
 
 @dataclass(frozen=True)
@@ -337,12 +338,12 @@ def _open(path: Path):
     else:
         with open(path, "rb") as fh:
             head = fh.read(16)
-    if not (head.startswith(b"##fileformat=VCF") or head.startswith(b"BCF")):
+    if not (head.startswith((b"##fileformat=VCF", b"BCF"))):
         raise InputError(path, "malformed header: first line is not '##fileformat=VCF...'",
                          line=1)
     try:
         return cyvcf2.VCF(str(path), lazy=True)
-    except (OSError, Exception) as exc:  # cyvcf2 raises bare Exception on bad headers
+    except Exception as exc:  # noqa: BLE001 - cyvcf2 raises bare Exception on bad headers
         raise InputError(path, f"cannot parse VCF header ({exc})") from None
 
 
@@ -351,7 +352,8 @@ def _file_header(path: Path) -> tuple[str, int] | None:
     and its line count, for record line numbers. None for BCF (binary: record numbers only)."""
     import gzip
 
-    opener = gzip.open if open(path, "rb").read(2) == b"\x1f\x8b" else open
+    with open(path, "rb") as raw:
+        opener = gzip.open if raw.read(2) == b"\x1f\x8b" else open
     lines = []
     try:
         with opener(path, "rt", encoding="utf-8", errors="replace") as fh:
@@ -382,7 +384,7 @@ def _regions_for(panel, padding: int) -> list[tuple[str, int, int]]:
             chrom, start, end = r[0], r[1], r[2]
             start = int(start) + 1  # BED-like: 0-based half-open
         else:
-            start = int(getattr(r, "start")) + (0 if getattr(r, "one_based", False) else 1)
+            start = int(r.start) + (0 if getattr(r, "one_based", False) else 1)
         end = int(getattr(r, "end", None) or r[2])
         ivs.append((_plain(str(chrom)), start, end))
     ivs.sort()
@@ -393,6 +395,20 @@ def _regions_for(panel, padding: int) -> list[tuple[str, int, int]]:
         else:
             merged.append([c, s, e])
     return [(c, s, e) for c, s, e in merged]
+
+
+_QUERY_GAP = 20_000  # panel intervals closer than this share one index query
+
+
+def _windows(regions: Sequence[tuple[str, int, int]], gap: int) -> list[tuple[str, int, int]]:
+    """Merge nearby intervals so a gene's exons cost one index query instead of dozens."""
+    out: list[list] = []
+    for c, s, e in regions:
+        if out and out[-1][0] == c and s - out[-1][2] <= gap:
+            out[-1][2] = max(out[-1][2], e)
+        else:
+            out.append([c, s, e])
+    return [(c, s, e) for c, s, e in out]
 
 
 class _IntervalIndex:
@@ -422,12 +438,12 @@ _BLOCK = 4 << 20
 
 
 def _iter_text_blocks(path: Path):
-    """Decompressed text in ~8 MB blocks, each ending at a line boundary."""
+    """Decompressed text in ~4 MB blocks, each ending at a line boundary."""
     import gzip
 
     with open(path, "rb") as raw:
         gz = raw.read(2) == b"\x1f\x8b"
-    fh = gzip.open(path, "rb") if gz else open(path, "rb")
+    fh = gzip.open(path, "rb") if gz else open(path, "rb")  # noqa: SIM115 - closed below
     with fh:
         carry = b""
         while True:
@@ -635,7 +651,8 @@ def _read(vcf, path: Path, build: Build, sample: str | None, settings: VariantSe
             used_index = True
             index_contigs = set(vcf.seqnames)
             seen: set[tuple[str, int, str, str]] = set()
-            for c, s, e in regions:
+            index = _IntervalIndex(regions)
+            for c, s, e in _windows(regions, _QUERY_GAP):
                 name = ("chr" + c if style == "chr" and c != "MT" else
                         "chrM" if style == "chr" else c)
                 if name not in index_contigs:
@@ -645,6 +662,8 @@ def _read(vcf, path: Path, build: Build, sample: str | None, settings: VariantSe
                     warnings_mod.simplefilter("ignore", UserWarning)
                     recs = list(vcf(f"{name}:{s}-{e}"))
                 for rec in recs:
+                    if not index.contains(_plain(rec.CHROM), rec.POS, rec.end):
+                        continue  # between two panel intervals of one query window
                     key = (rec.CHROM, rec.POS, rec.REF, ",".join(rec.ALT))
                     if key in seen:  # a record spanning two merged regions
                         continue
@@ -656,8 +675,9 @@ def _read(vcf, path: Path, build: Build, sample: str | None, settings: VariantSe
             # panel lines are handed to htslib, so INFO/FORMAT of other records are never parsed
             hits, records = prescan_text(path, regions, n_header_lines)
             if hits:
-                import cyvcf2
                 import tempfile
+
+                import cyvcf2
 
                 with tempfile.TemporaryDirectory(prefix="kinres-vcf-") as tmp:
                     sub = Path(tmp) / "panel.vcf"
@@ -665,9 +685,18 @@ def _read(vcf, path: Path, build: Build, sample: str | None, settings: VariantSe
                         fh.write(raw_header.encode())
                         fh.writelines(text for _, text in hits)
                     subvcf = cyvcf2.VCF(str(sub), lazy=True)
-                    for (line_no, _), rec in zip(hits, subvcf):
-                        handle(rec, line_no)
-                    subvcf.close()
+                    done = 0
+                    try:
+                        for (line_no, _), rec in zip(hits, subvcf):
+                            handle(rec, line_no)
+                            done += 1
+                    except InputError:
+                        raise
+                    except Exception as exc:  # noqa: BLE001 - cyvcf2's bare Exception
+                        raise InputError(path, f"cannot parse this record: {exc}",
+                                         line=hits[done][0]) from None
+                    finally:
+                        subvcf.close()
         else:
             index = _IntervalIndex(regions) if regions is not None else None
             line = n_header_lines
@@ -679,7 +708,7 @@ def _read(vcf, path: Path, build: Build, sample: str | None, settings: VariantSe
                 handle(rec, line)
     except InputError:
         raise
-    except (OSError, Exception) as exc:  # truncated bgzip, malformed record, ...
+    except Exception as exc:  # noqa: BLE001 - cyvcf2 raises bare Exception on bad records
         where = f"after record {records}" if records else "at the first record"
         raise InputError(path, f"cannot read the VCF ({where}): {exc}",
                          line=None if used_index else n_header_lines + records + 1) from None

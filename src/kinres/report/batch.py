@@ -6,9 +6,9 @@ import datetime as _dt
 import logging
 import os
 import urllib.parse
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 from kinres.atomic import atomic_write_text
 from kinres.enums import Role
@@ -82,8 +82,9 @@ def _matrix(reports: Sequence[Report]):
 
 
 def write_batch(reports: Sequence[Report], outdir: str | Path,
-                settings: Settings = Settings()) -> BatchResult:
+                settings: Settings | None = None) -> BatchResult:
     """Write summary.html, summary.tsv and kinres_mqc.tsv for all reports into outdir."""
+    settings = settings or Settings()
     outdir = Path(outdir)
     if not reports:
         raise InputError(None, "no report.json files given to kinres batch")

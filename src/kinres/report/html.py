@@ -7,9 +7,9 @@ built in plots.py, which escapes its own text and hands back Markup.
 from __future__ import annotations
 
 import datetime as _dt
-from functools import lru_cache
+from collections.abc import Iterable
+from functools import cache
 from pathlib import Path
-from typing import Iterable
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
@@ -25,7 +25,7 @@ from kinres.report.timeline import build_timeline
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
-@lru_cache(maxsize=None)
+@cache
 def environment() -> Environment:
     """The report Jinja2 environment (autoescape always on, undefined names are errors)."""
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True,
@@ -41,7 +41,7 @@ def environment() -> Environment:
     return env
 
 
-@lru_cache(maxsize=None)
+@cache
 def stylesheet() -> Markup:
     """Our own CSS file (trusted), inlined into <style>."""
     return Markup((TEMPLATES / "report.css").read_text(encoding="utf-8"))
@@ -58,9 +58,8 @@ def _lollipop_genes(report: Report) -> list[str]:
     for a in report.alterations:
         if a.fusion is None and labels.protein_position(a.hgvs_p) is not None and (
                 a.in_kinase_domain or a.structural_class is not None
-                or a.role is Role.ON_TARGET_RESISTANCE):
-            if a.gene not in genes:
-                genes.append(a.gene)
+                or a.role is Role.ON_TARGET_RESISTANCE) and a.gene not in genes:
+            genes.append(a.gene)
     return genes
 
 
@@ -99,9 +98,10 @@ def check_patient_reports(report: Report, others: Iterable[Report]) -> list[Repo
 
 
 def render_report_html(report: Report, patient_reports: Iterable[Report] = (),
-                       settings: Settings = Settings(),
+                       settings: Settings | None = None,
                        report_date: _dt.date | None = None) -> str:
     """Render the clinical-style HTML for one report (other samples of the patient optional)."""
+    settings = settings or Settings()
     others = check_patient_reports(report, patient_reports)
     none_found = all(m.mechanism_class is MechanismClass.NONE_IDENTIFIED for m in report.mechanisms)
     alt_labels = {a.id: labels.alteration_label(a) for a in report.alterations}

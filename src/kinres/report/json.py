@@ -11,22 +11,37 @@ from __future__ import annotations
 import copy
 import datetime as _dt
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 from jsonschema import Draft202012Validator
 
 from kinres.config import schema_validator
 from kinres.enums import (
-    AltKind, Build, DrugCallValue, EvidenceType, MatchLevel, MechanismClass, Phase, Role,
-    Specimen, StructuralClass,
+    AltKind,
+    Build,
+    DrugCallValue,
+    EvidenceType,
+    MatchLevel,
+    MechanismClass,
+    Phase,
+    Role,
+    Specimen,
+    StructuralClass,
 )
 from kinres.errors import InputError
 from kinres.models import (
-    Alteration, DrugCall, FusionSummary, InputFile, Mechanism, NotDetected, TherapyOption,
+    Alteration,
+    DrugCall,
+    FusionSummary,
+    InputFile,
+    Mechanism,
+    NotDetected,
+    TherapyOption,
 )
 from kinres.serialize import dumps
 
@@ -116,7 +131,7 @@ class Report:
         return None
 
 
-@lru_cache(maxsize=None)
+@cache
 def _validator() -> Draft202012Validator:
     return schema_validator(SCHEMA_NAME)
 

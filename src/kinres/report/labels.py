@@ -55,7 +55,7 @@ def short_p(hgvs_p: str | None) -> str | None:
     """'p.G1202R' -> 'G1202R' (keeps anything unusual as written)."""
     if not hgvs_p:
         return None
-    return hgvs_p[2:] if hgvs_p.startswith("p.") else hgvs_p
+    return hgvs_p.removeprefix("p.")
 
 
 def protein_position(hgvs_p: str | None) -> int | None:
@@ -107,7 +107,7 @@ def fmt_pct(value: float | None, digits: int = 1) -> str:
     return f"{pct:.{digits}f}%"
 
 
-def fmt_num(value: float | int | None, digits: int = 1) -> str:
+def fmt_num(value: float | None, digits: int = 1) -> str:
     if value is None:
         return "n/a"
     if isinstance(value, int) or float(value).is_integer():

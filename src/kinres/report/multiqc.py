@@ -7,8 +7,8 @@ custom-content documentation. Only our own constant text goes into that YAML.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from kinres.atomic import atomic_write_text
 from kinres.report.summary import SampleSummary

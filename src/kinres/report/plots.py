@@ -15,7 +15,12 @@ from markupsafe import Markup, escape
 from kinres.enums import Build, Role, StructuralClass
 from kinres.models import Alteration
 from kinres.report.labels import (
-    CLASS_TITLES, ROLE_TITLES, alteration_label, fmt_pct, protein_position, yes_no,
+    CLASS_TITLES,
+    ROLE_TITLES,
+    alteration_label,
+    fmt_pct,
+    protein_position,
+    yes_no,
 )
 from kinres.report.timeline import PatientTimeline
 
@@ -147,8 +152,8 @@ def lollipop(gene: str, alterations: list[Alteration] | tuple[Alteration, ...],
     def sx(pos: float) -> float:
         return left + (pos - lo) / span * (right - left)
 
-    body = [f'<line x1="{left}" y1="{axis_y}" x2="{right}" y2="{axis_y}" stroke="#555" stroke-width="6" '
-            f'stroke-linecap="round"/>']
+    body = [(f'<line x1="{left}" y1="{axis_y}" x2="{right}" y2="{axis_y}" stroke="#555" '
+             f'stroke-width="6" stroke-linecap="round"/>')]
     if model.kinase_domain:
         a, b = model.kinase_domain
         body.append(f'<rect x="{sx(a):.1f}" y="{axis_y - 9}" width="{sx(b) - sx(a):.1f}" height="18" '
@@ -205,7 +210,7 @@ def vaf_bars(alterations: list[Alteration] | tuple[Alteration, ...],
         return x0 + v / scale * (x1 - x0)
 
     body = []
-    for i in range(0, 6):
+    for i in range(6):
         v = scale * i / 5
         body.append(f'<line x1="{sx(v):.1f}" y1="24" x2="{sx(v):.1f}" y2="{h - 24}" stroke="#ddd"/>')
         body.append(_t(sx(v), h - 10, fmt_pct(v, 0 if scale >= 0.1 else 1), 9, anchor="middle",
@@ -249,7 +254,7 @@ def vaf_timeline(timeline: PatientTimeline, highlight: str | None = None) -> Mar
             f'<line x1="{x0}" y1="{y0}" x2="{x0}" y2="{y1}" stroke="#555"/>',
             _t(14, (y0 + y1) / 2, "VAF", 10, anchor="middle",
                extra=f' transform="rotate(-90 14 {(y0 + y1) / 2:.0f})"')]
-    for i in range(0, 6):
+    for i in range(6):
         v = scale * i / 5
         body.append(f'<line x1="{x0}" y1="{sy(v):.1f}" x2="{x1}" y2="{sy(v):.1f}" stroke="#eee"/>')
         body.append(_t(x0 - 4, sy(v) + 3, fmt_pct(v, 0 if scale >= 0.1 else 1), 9, anchor="end",

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 from kinres.atomic import atomic_write_text
 from kinres.config import load_config

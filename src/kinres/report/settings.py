@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from kinres.errors import ConfigError
 
@@ -18,7 +19,7 @@ class Settings:
     timeline: bool = True  # draw VAF-over-time when other samples of the patient are given
 
     @classmethod
-    def from_mapping(cls, mapping: Mapping[str, Any] | None) -> "Settings":
+    def from_mapping(cls, mapping: Mapping[str, Any] | None) -> Settings:
         """Build from the (schema-validated) `report` config section; missing keys use defaults."""
         mapping = dict(mapping or {})
         unknown = set(mapping) - set(cls.__dataclass_fields__)

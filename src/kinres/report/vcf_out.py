@@ -119,35 +119,34 @@ def annotate_vcf(vcf_in: str | Path, report: Report, out_path: str | Path,
         safe = re.sub(r"[^\w .:+/-]", "_", report.provenance.knowledge_version)
         header.add_line(f"##kinres_knowledge_version={safe}")
         mode = "wz" if str(out_path).endswith(".gz") else "w"
-        with atomic_path(out_path) as tmp:
-            with pysam.VariantFile(str(tmp), mode, header=header) as dst:
-                while True:
-                    try:
-                        rec = next(src)
-                    except StopIteration:
-                        break
-                    except (OSError, ValueError) as exc:
-                        raise InputError(vcf_in, f"unreadable record after record {n_in}: {exc}",
-                                         record=f"record {n_in + 1}") from None
-                    n_in += 1
-                    hits = [by_key.get(_key(rec.chrom, rec.pos, rec.ref, a)) if a else None
-                            for a in (rec.alts or ())]
-                    if not any(hits) and records == "annotated":
-                        continue
-                    rec.translate(dst.header)
-                    if any(hits):
-                        n_ann += 1
-                        for tag, getter in (
-                                ("KINRES_GENE", lambda a: a.gene),
-                                ("KINRES_HGVSP", lambda a: a.hgvs_p),
-                                ("KINRES_ROLE", lambda a: a.role.value),
-                                ("KINRES_CLASS", lambda a: a.structural_class and a.structural_class.value),
-                                ("KINRES_ALT_ID", lambda a: a.id)):
-                            rec.info[tag] = tuple(
-                                (encode_info(getter(a)) or ".") if a else "." for a in hits)
-                        matched.update(a.id for a in hits if a)
-                    dst.write(rec)
-                    n_out += 1
+        with atomic_path(out_path) as tmp, pysam.VariantFile(str(tmp), mode, header=header) as dst:
+            while True:
+                try:
+                    rec = next(src)
+                except StopIteration:
+                    break
+                except (OSError, ValueError) as exc:
+                    raise InputError(vcf_in, f"unreadable record after record {n_in}: {exc}",
+                                     record=f"record {n_in + 1}") from None
+                n_in += 1
+                hits = [by_key.get(_key(rec.chrom, rec.pos, rec.ref, a)) if a else None
+                        for a in (rec.alts or ())]
+                if not any(hits) and records == "annotated":
+                    continue
+                rec.translate(dst.header)
+                if any(hits):
+                    n_ann += 1
+                    for tag, getter in (
+                            ("KINRES_GENE", lambda a: a.gene),
+                            ("KINRES_HGVSP", lambda a: a.hgvs_p),
+                            ("KINRES_ROLE", lambda a: a.role.value),
+                            ("KINRES_CLASS", lambda a: a.structural_class and a.structural_class.value),
+                            ("KINRES_ALT_ID", lambda a: a.id)):
+                        rec.info[tag] = tuple(
+                            (encode_info(getter(a)) or ".") if a else "." for a in hits)
+                    matched.update(a.id for a in hits if a)
+                dst.write(rec)
+                n_out += 1
     unmatched = tuple(a.id for a in by_key.values() if a.id not in matched)
     return VcfAnnotationResult(records_in=n_in, records_out=n_out, annotated_records=n_ann,
                                matched_alterations=tuple(sorted(matched)),

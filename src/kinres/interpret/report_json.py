@@ -1,0 +1,279 @@
+"""Assemble report.json (contract schema_version "1") from the stage results, and validate it.
+
+Determinism: every list is sorted or built in a fixed order, ids follow that order, and the only
+date is the sample's own; identical inputs give byte-identical JSON.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+from kinres import __version__
+from kinres.enums import Build, CaveatCode, MechanismClass, Phase, Role, Specimen
+from kinres.errors import KinresError
+from kinres.interpret import ctdna
+from kinres.interpret.drugs import driver_genes, drug_calls
+from kinres.interpret.mechanisms import build_findings, build_mechanisms, on_target_groups
+from kinres.interpret.settings import Settings
+from kinres.interpret.therapy import Excluded, build_context, therapy_options
+from kinres.knowledge.loader import DRIVER_GENES, KnowledgeBase
+from kinres.models import (
+    Alteration, Caveat, DrugCall, InputFile, Mechanism, NotDetected, Sample, StageResult, TherapyOption,
+)
+from kinres.paths import SCHEMAS
+from kinres.serialize import atomic_write_text, dumps, to_jsonable
+
+SCHEMA_VERSION = "1"
+
+
+class ReportSchemaError(KinresError):
+    """A built report does not satisfy workflow/schemas/report.schema.json (a kinres bug)."""
+
+
+@dataclass(frozen=True)
+class ReportSample:
+    id: str
+    patient_id: str
+    specimen: Specimen
+    tumor_type: str
+    collection_date: _dt.date | None
+    genome_build: Build
+    prior_therapies: tuple[str, ...]
+    current_therapy: str | None
+    cns_involvement: bool | None = None
+
+
+@dataclass(frozen=True)
+class QC:
+    tumor_fraction: float | None
+    tumor_fraction_method: str
+    informative_negative: bool | None
+    mean_depth: float | None
+    warnings: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Reference:
+    build: Build
+    annotation: str | None = None
+    fasta: str | None = None
+
+
+@dataclass(frozen=True)
+class Provenance:
+    knowledge_version: str
+    knowledge_sha256: str
+    inputs: tuple[InputFile, ...]
+    reference: Reference
+    created_by: str
+    parameters: dict[str, Any] = field(default_factory=dict)
+    knowledge_date: str | None = None
+
+
+@dataclass(frozen=True)
+class Report:
+    schema_version: str
+    kinres_version: str
+    sample: ReportSample
+    qc: QC
+    alterations: tuple[Alteration, ...]
+    mechanisms: tuple[Mechanism, ...]
+    drug_calls: tuple[DrugCall, ...]
+    therapy_options: tuple[TherapyOption, ...]
+    caveats: tuple[Caveat, ...]
+    not_detected: tuple[NotDetected, ...]
+    provenance: Provenance
+    excluded_options: tuple[Excluded, ...] = ()
+
+
+@dataclass(frozen=True)
+class Stages:
+    """The (optional) stage results for one sample, plus the stage files they were read from."""
+
+    variants: StageResult | None = None
+    fusions: StageResult | None = None
+    cnv: StageResult | None = None
+    coverage: StageResult | None = None
+    files: tuple[InputFile, ...] = ()
+
+    def all(self) -> list[StageResult]:
+        return [s for s in (self.variants, self.fusions, self.cnv, self.coverage) if s is not None]
+
+
+def build_report(sample: Sample, stages: Stages, kb: KnowledgeBase, settings: Settings = Settings(),
+                 reference: Reference | None = None) -> Report:
+    """Interpret one sample's stage results into a Report (see module doc for determinism)."""
+    variants = list(stages.variants.variants) if stages.variants else []
+    fusions = list(stages.fusions.fusions) if stages.fusions else []
+    copies = list(stages.cnv.copy_numbers) if stages.cnv else []
+    findings = build_findings(sample, variants, fusions, copies, kb, settings)
+    findings.sort(key=lambda f: tuple(str(x) if not isinstance(x, int) else f"{x:012d}" for x in f.order))
+    for i, f in enumerate(findings, start=1):
+        f.alteration = replace(f.alteration, id=f"A{i}")
+
+    # ---- ctDNA: TF from usable somatic variants outside amplified genes
+    amplified = {f.alteration.gene for f in findings if f.copy is not None and f.alteration.kind.value == "amplification"
+                 and "low_level_gain" not in f.flags}
+    somatic = [f.variant for f in findings if f.variant is not None and f.usable and f.alteration.gene not in amplified]
+    tf = ctdna.estimate_tumor_fraction(sample, somatic, [f.fusion for f in findings if f.fusion is not None])
+    informative = ctdna.informative_negative(sample, tf.value, settings)
+    max_vaf = max([v.vaf for v in somatic if v.vaf is not None]
+                  + [f.fusion.fusion_af for f in findings if f.fusion is not None and f.fusion.fusion_af is not None],
+                  default=None)
+    caveats: list[Caveat] = []
+    for f in findings:
+        v = f.variant
+        if v is not None and f.usable and v.vaf is not None and max_vaf and v.vaf / max_vaf < settings.subclonal_ratio:
+            f.flags.add(ctdna.FLAG_SUBCLONAL)
+            caveats.append(Caveat(CaveatCode.SUBCLONAL,
+                                  f"{f.id} {f.alteration.gene} {f.alteration.hgvs_p or v.key}: VAF {v.vaf:.3g} is "
+                                  f"{v.vaf / max_vaf:.2f} of the highest somatic VAF ({max_vaf:.3g}); likely subclonal"))
+        if ctdna.FLAG_CHIP in f.flags:
+            caveats.append(Caveat(CaveatCode.POSSIBLE_CHIP,
+                                  f"{f.id} {f.alteration.gene} {f.alteration.hgvs_p or ''}: possible clonal haematopoiesis in "
+                                  f"{sample.specimen.value}; not used as a resistance mechanism unless matched white-blood-cell "
+                                  "sequencing excludes CH"))
+        if ctdna.FLAG_GERMLINE in f.flags:
+            caveats.append(Caveat(CaveatCode.POSSIBLE_GERMLINE,
+                                  f"{f.id} {f.alteration.gene} {f.alteration.hgvs_p or ''}: VAF {f.alteration.vaf} suggests "
+                                  "germline origin; confirm with a normal sample"))
+        f.alteration = replace(f.alteration, flags=tuple(sorted(f.flags)))
+
+    groups = on_target_groups(findings, list(stages.coverage.phases) if stages.coverage else [], kb)
+    drivers = driver_genes(findings, groups)
+    prior_targeted = [d for d in (*sample.prior_therapies, *((sample.current_therapy,) if sample.current_therapy else ()))
+                      if kb.drug(d.lower()) is not None and kb.drug(d.lower()).core_for]
+    mechanisms = build_mechanisms(findings, groups, sample, naive=not prior_targeted, informative=informative)
+    calls, _ = drug_calls(findings, groups, kb, sample)
+    ctx = build_context(sample, findings, groups, mechanisms, drivers, kb, informative)
+    options, excluded, therapy_caveats = therapy_options(ctx, calls, kb, findings)
+    caveats += therapy_caveats
+
+    # ---- remaining caveats
+    for g in groups:
+        if len(g.findings) > 1 and g.phase is Phase.UNKNOWN:
+            caveats.append(Caveat(CaveatCode.COMPOUND_PHASE_UNKNOWN,
+                                  f"{len(g.findings)} {g.gene} mutations ({', '.join(g.changes)}), phase undetermined: "
+                                  "no compound-specific call; single-mutant calls combined conservatively"))
+    for f in findings:
+        if f.fusion is not None and f.fusion.in_frame is None:
+            caveats.append(Caveat(CaveatCode.FUSION_FRAME_UNKNOWN,
+                                  f"{f.id} {f.fusion.five_prime_gene}-{f.fusion.three_prime_gene}: reading frame unknown; "
+                                  "not treated as a target until confirmed (RNA, IHC or FISH)"))
+        if f.fusion is not None and f.fusion.molecule == "dna":
+            caveats.append(Caveat(CaveatCode.DNA_ONLY_FUSION,
+                                  f"{f.id} {f.fusion.five_prime_gene}-{f.fusion.three_prime_gene}: DNA-level breakpoint only; "
+                                  "the transcript is not proven (RNA confirmation preferred)"
+                                  + ("" if f.fusion.five_prime_exon else "; variant undetermined")))
+        if "possible_amplification_diluted" in f.flags:
+            caveats.append(Caveat(CaveatCode.PLASMA_CNV_INSENSITIVE,
+                                  f"{f.id} {f.alteration.gene} low-level gain in {sample.specimen.value}: plasma copy number is "
+                                  "diluted by tumour fraction; confirm amplification in tissue (FISH/NGS)"))
+    if any(m.mechanism_class is MechanismClass.PHENOTYPIC for m in mechanisms):
+        caveats.append(Caveat(CaveatCode.HISTOLOGY_REQUIRED,
+                              "TP53 + RB1 inactivation is a genomic flag for possible small-cell transformation; "
+                              "diagnosis needs a re-biopsy with histology (synaptophysin, chromogranin, INSM1)"))
+    if any(r.evidence_type.value in ("preclinical", "inferred") and r.call.value != "unknown" and r.level != "NONE"
+           and any(i in {a for m in mechanisms for a in m.alteration_ids} for i in r.based_on)
+           and r.level in ("PRE", "INF") for r in calls):
+        drugs_pre = sorted(r.drug for r in calls if r.level in ("PRE", "INF") and r.call.value != "unknown")
+        caveats.append(Caveat(CaveatCode.PRECLINICAL_EVIDENCE_ONLY,
+                              f"Calls resting on preclinical/inferred evidence only: {', '.join(drugs_pre)}"))
+    if sample.specimen.is_liquid:
+        if tf.value is None or (informative is False):
+            caveats.append(Caveat(CaveatCode.LOW_TUMOR_FRACTION,
+                                  f"Tumour fraction {'unknown' if tf.value is None else f'{tf.value:.3g}'} "
+                                  f"(minimum {settings.min_tumor_fraction:g} for an informative negative)"))
+        if informative is False:
+            caveats.append(Caveat(CaveatCode.NOT_INFORMATIVE,
+                                  "Negative liquid-biopsy findings are not informative at this tumour fraction: "
+                                  "tissue biopsy, or repeat plasma later or at progression"))
+        if stages.cnv is not None:
+            caveats.append(Caveat(CaveatCode.PLASMA_CNV_INSENSITIVE,
+                                  f"Copy number in {sample.specimen.value} is diluted by tumour fraction (observed CN ~ 2 + "
+                                  "TF x (tumour CN - 2)): amplifications are under-called and homozygous deletions "
+                                  "cannot be called reliably at low TF"))
+    warnings: list[str] = []
+    for st in stages.all():
+        warnings += [f"{st.stage}: {w}" for w in st.warnings]
+    if warnings:
+        caveats.append(Caveat(CaveatCode.UNPARSED_RECORDS,
+                              f"{len(warnings)} input record(s) were skipped or could not be parsed; see qc.warnings"))
+    coverage = list(stages.coverage.hotspots) if stages.coverage else None
+    if coverage is None:
+        warnings.append("coverage: no hotspot coverage (no BAM); not-detected hotspots are not assessable")
+
+    # ---- not detected
+    relevant = set(drivers) or ({"ALK"} if ctx.indication == "neuroblastoma" else set())
+    detected = {(f.alteration.gene, f.alteration.hgvs_p) for f in findings if f.alteration.hgvs_p}
+    nd = ctdna.not_detected(kb.hotspots(), detected, relevant, coverage, tf.value, sample, settings, informative)
+
+    mean_depth = next((s.mean_depth for s in (stages.coverage, stages.variants) if s and s.mean_depth is not None), None)
+    inputs = {i.path: i for st in stages.all() for i in st.inputs}
+    inputs.update({i.path: i for i in stages.files})
+    params: dict[str, Any] = {"interpret": settings.as_parameters(), "knowledge_directory": str(kb.directory.name)}
+    for st in stages.all():
+        if st.parameters:
+            params[st.stage] = {k: v for k, v in st.parameters}
+    caveats = _dedupe(caveats)
+    return Report(
+        schema_version=SCHEMA_VERSION, kinres_version=__version__,
+        sample=ReportSample(sample.sample_id, sample.patient_id, sample.specimen, sample.tumor_type,
+                            sample.collection_date, sample.genome_build,
+                            tuple(d.lower() for d in sample.prior_therapies),
+                            sample.current_therapy.lower() if sample.current_therapy else None,
+                            sample.cns_involvement),
+        qc=QC(tf.value, tf.method, informative, mean_depth, tuple(warnings)),
+        alterations=tuple(f.alteration for f in findings),
+        mechanisms=tuple(mechanisms), drug_calls=tuple(calls), therapy_options=tuple(options),
+        caveats=tuple(caveats), not_detected=tuple(nd),
+        provenance=Provenance(kb.version, kb.sha256, tuple(inputs[k] for k in sorted(inputs)),
+                              reference or Reference(sample.genome_build), f"kinres {__version__}", params,
+                              knowledge_date=kb.date),
+        excluded_options=tuple(excluded))
+
+
+def _dedupe(caveats: list[Caveat]) -> list[Caveat]:
+    seen: dict[tuple[str, str], Caveat] = {}
+    for c in caveats:
+        seen.setdefault((c.code.value, c.text), c)
+    return [seen[k] for k in sorted(seen)]
+
+
+def report_to_jsonable(report: Report) -> dict[str, Any]:
+    """JSON-ready dict; Mechanism.mechanism_class is written as "class" (contract name)."""
+    data = to_jsonable(report)
+    for m in data["mechanisms"]:
+        m["class"] = m.pop("mechanism_class")
+    return data
+
+
+@lru_cache(maxsize=1)
+def _validator() -> Draft202012Validator:
+    return Draft202012Validator(json.loads((SCHEMAS / "report.schema.json").read_text()))
+
+
+def validate_report(data: dict[str, Any]) -> None:
+    """Raise ReportSchemaError naming the first violation of report.schema.json."""
+    errors = sorted(_validator().iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
+    if errors:
+        e = errors[0]
+        raise ReportSchemaError(f"report.json invalid at {'/'.join(map(str, e.absolute_path)) or '(top)'}: {e.message}")
+
+
+def report_text(report: Report) -> str:
+    data = report_to_jsonable(report)
+    validate_report(data)
+    return dumps(data)
+
+
+def write_report(path: str | Path, report: Report) -> None:
+    """Validate then write report.json atomically."""
+    atomic_write_text(path, report_text(report))

@@ -1,0 +1,209 @@
+"""Therapy options to consider, ranked by context (knowledge therapies.tsv, digest section 4).
+
+A rule fires when all its trigger conditions hold. Drug rules propose each listed drug only if its
+call in this sample is 'sensitive' and the tumour did not progress on it (prior or current therapy),
+unless the deciding row documents re-sensitisation. Ranking key: rule priority (curated; CNS rules
+outrank others when brain/CSF disease is known), approved before investigational, CNS penetration
+(when relevant), evidence level, order within the rule. Options are "to consider", never a prescription.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kinres.enums import CaveatCode, DrugCallValue, MechanismClass, Role, Specimen
+from kinres.interpret.mechanisms import Finding, OnTargetGroup
+from kinres.knowledge.loader import KnowledgeBase
+from kinres.knowledge.records import TherapyRule, level_rank
+from kinres.models import Caveat, DrugCall, Mechanism, Sample, TherapyOption
+
+
+@dataclass(frozen=True)
+class Context:
+    driver: str | None  # ALK / ROS1 / NTRK1..3 (first driver) or None
+    prior: tuple[str, ...]  # progressed-on therapies (prior + current), lower-case
+    naive: bool
+    cns: bool
+    indication: str
+    groups: tuple[OnTargetGroup, ...]
+    bypass_ids: tuple[str, ...]
+    transformation: bool
+    no_mechanism: bool
+    not_actionable_fusion: bool
+    uninformative_negative: bool
+    liquid: bool
+
+
+@dataclass(frozen=True)
+class Excluded:
+    option: str
+    reason: str
+
+
+def build_context(sample: Sample, findings: list[Finding], groups: list[OnTargetGroup],
+                  mechanisms: list[Mechanism], drivers: list[str], kb: KnowledgeBase,
+                  informative: bool | None) -> Context:
+    prior = tuple(dict.fromkeys(
+        d.lower() for d in (*sample.prior_therapies, *((sample.current_therapy,) if sample.current_therapy else ()))))
+    targeted = [d for d in prior if (drug := kb.drug(d)) is not None and drug.core_for]
+    fusion_drivers = [f.alteration.gene for f in findings if f.actionable_driver]
+    driver = (sorted(fusion_drivers) or drivers or [None])[0]
+    bypass_ids = tuple(sorted({f.bypass.id for f in findings if f.bypass is not None and f.usable
+                               and f.alteration.role is Role.BYPASS}))
+    transformation = any(m.mechanism_class is MechanismClass.PHENOTYPIC for m in mechanisms)
+    no_mech = all(m.mechanism_class is MechanismClass.NONE_IDENTIFIED for m in mechanisms)
+    nafus = any("not_actionable_fusion" in f.flags for f in findings if f.fusion is not None) and not fusion_drivers
+    return Context(
+        driver=driver, prior=prior, naive=not targeted and not groups,
+        cns=sample.specimen is Specimen.CSF or bool(sample.cns_involvement),
+        indication="neuroblastoma" if "neuroblastoma" in sample.tumor_type.lower() else "fusion",
+        groups=tuple(groups), bypass_ids=bypass_ids, transformation=transformation, no_mechanism=no_mech,
+        not_actionable_fusion=nafus,
+        uninformative_negative=sample.specimen.is_liquid and informative is False and no_mech,
+        liquid=sample.specimen.is_liquid)
+
+
+def _holds(cond: str, ctx: Context, calls: dict[str, DrugCall], kb: KnowledgeBase) -> bool:
+    name, _, arg = cond.partition(":")
+    args = tuple(a for a in arg.split(",") if a)
+    changes = {c for g in ctx.groups for c in g.changes}
+    if name == "always":
+        return True
+    if name == "manual":
+        return False
+    if name == "progression":
+        return bool(ctx.prior)
+    if name == "naive":
+        return ctx.naive
+    if name == "cns":
+        return ctx.cns
+    if name == "after":
+        return any(a in ctx.prior for a in args)
+    if name == "mutation":
+        return bool(changes & set(args))
+    if name == "class":
+        return any(f.alteration.structural_class is not None and f.alteration.structural_class.value in args
+                   and f.match is not None and f.match.rows for g in ctx.groups for f in g.findings)
+    if name == "compound":  # lorlatinib_resistant
+        lor = calls.get("lorlatinib")
+        return any(len(g.findings) > 1 for g in ctx.groups) and lor is not None and lor.call is DrugCallValue.RESISTANT
+    if name == "compound_with":
+        return arg in changes
+    if name == "bypass":
+        return bool(set(args) & set(ctx.bypass_ids))
+    if name == "any_bypass":
+        return bool(ctx.bypass_ids)
+    if name == "transformation":
+        return ctx.transformation
+    if name == "no_mechanism":
+        return ctx.no_mechanism
+    if name == "no_on_target":
+        return not ctx.groups
+    if name == "min_prior_tkis":
+        return sum(1 for d in ctx.prior if (x := kb.drug(d)) is not None and x.core_for) >= int(arg)
+    if name == "not_actionable_fusion":
+        return ctx.not_actionable_fusion
+    if name == "uninformative_negative":
+        return ctx.uninformative_negative
+    if name == "cns_liquid_negative":
+        return ctx.cns and ctx.liquid and ctx.no_mechanism
+    if name == "indication":
+        return ctx.indication == arg
+    raise ValueError(f"unknown therapy trigger {cond!r}")
+
+
+@dataclass
+class _Cand:
+    key: tuple
+    option: TherapyOption
+
+
+def therapy_options(ctx: Context, calls: list[DrugCall], kb: KnowledgeBase,
+                    findings: list[Finding]) -> tuple[list[TherapyOption], list[Excluded], list[Caveat]]:
+    """Ranked options, options withheld (and why), and therapy caveats."""
+    by_drug = {c.drug: c for c in calls}
+    rules = kb.therapy_rules(ctx.driver) if ctx.driver else kb.therapy_rules("*")
+    if ctx.driver is None:
+        rules = tuple(r for r in rules if r.driver_gene == "*")
+    fired = [r for r in rules if all(_holds(c, ctx, by_drug, kb) for c in r.trigger)]
+    specific_bypass = {b for r in fired for c in r.trigger if c.startswith("bypass:")
+                       for b in c.split(":", 1)[1].split(",") if b in ctx.bypass_ids}
+    cands: dict[str, _Cand] = {}
+    excluded: dict[str, Excluded] = {}
+    caveats: list[Caveat] = []
+
+    def add(key: tuple, opt: TherapyOption) -> None:
+        old = cands.get(opt.option)
+        if old is None or key < old.key:
+            merged_rules = tuple(sorted(set(opt.rule_ids) | set(old.option.rule_ids if old else ())))
+            merged_cites = tuple(sorted(set(opt.citations) | set(old.option.citations if old else ())))
+            opt = TherapyOption(rank=0, option=opt.option, rationale=opt.rationale, evidence_level=opt.evidence_level,
+                                investigational=opt.investigational, citations=merged_cites,
+                                rule_ids=merged_rules, drugs=opt.drugs)
+            cands[opt.option] = _Cand(key, opt)
+        else:
+            o = old.option
+            cands[opt.option] = _Cand(old.key, TherapyOption(
+                rank=0, option=o.option, rationale=o.rationale, evidence_level=o.evidence_level,
+                investigational=o.investigational, citations=tuple(sorted(set(o.citations) | set(opt.citations))),
+                rule_ids=tuple(sorted(set(o.rule_ids) | set(opt.rule_ids))), drugs=o.drugs))
+
+    for rule in fired:
+        if rule.kind == "drug":
+            for idx, name in enumerate(rule.drugs):
+                call = by_drug.get(name)
+                drug = kb.drug(name)
+                if call is None or drug is None or call.call is not DrugCallValue.SENSITIVE:
+                    continue
+                resens = "re-sensitisation documented" in (call.rationale or "")
+                if name in ctx.prior and not resens:
+                    excluded[name] = Excluded(name, f"tumour progressed on {name} (prior/current therapy); "
+                                                    f"not re-proposed ({rule.rule_id})")
+                    continue
+                cns_key = (drug.cns_rank if drug.cns_rank is not None and drug.brain_penetrant == "yes" else 99) \
+                    if ctx.cns else 0
+                key = (rule.priority, drug.investigational, cns_key, level_rank(call.level), idx, name)
+                text = f"{rule.rule_id}: {rule.option}. {name}: {call.call.value} ({call.level}, {call.evidence_type.value})"
+                if resens and name in ctx.prior:
+                    text += "; previously received, re-proposed because re-sensitisation is documented"
+                if ctx.cns and drug.brain_penetrant == "yes":
+                    text += "; CNS-penetrant"
+                if drug.investigational:
+                    text += "; investigational (trial only)"
+                add(key, TherapyOption(rank=0, option=name, rationale=text, evidence_level=call.level,
+                                       investigational=drug.investigational,
+                                       citations=tuple(sorted(set(rule.citations) | set(call.citations))),
+                                       rule_ids=(rule.rule_id,), drugs=(name,)))
+        elif any(c == "any_bypass" for c in rule.trigger):
+            for bid in ctx.bypass_ids:
+                if bid in specific_bypass:
+                    continue
+                b = next(x for x in kb.bypass_rules() if x.id == bid)
+                key = (rule.priority, b.investigational, 0, level_rank(b.level), 0, b.option)
+                add(key, TherapyOption(rank=0, option=b.option, rationale=f"{rule.rule_id}/{b.id}: {b.label}; {rule.option}",
+                                       evidence_level=b.level, investigational=b.investigational,
+                                       citations=tuple(sorted(set(rule.citations) | set(b.citations))),
+                                       rule_ids=(rule.rule_id, f"bypass:{b.id}"), drugs=b.option_drugs))
+        else:
+            key = (rule.priority, rule.investigational, 0, level_rank(rule.evidence_level), 0, rule.option)
+            add(key, TherapyOption(rank=0, option=rule.option, rationale=f"{rule.rule_id}: {rule.note or rule.option}",
+                                   evidence_level=rule.evidence_level, investigational=rule.investigational,
+                                   citations=rule.citations, rule_ids=(rule.rule_id,), drugs=rule.drugs))
+    ordered = sorted(cands.values(), key=lambda c: c.key)
+    options = [TherapyOption(rank=i, option=c.option.option, rationale=c.option.rationale,
+                             evidence_level=c.option.evidence_level, investigational=c.option.investigational,
+                             citations=c.option.citations, rule_ids=c.option.rule_ids, drugs=c.option.drugs)
+               for i, c in enumerate(ordered, start=1)]
+    # caveats the options imply
+    combos = [o for o in options if o.investigational and (len(o.drugs) > 1 or "combination" in o.rationale.lower()
+                                                            or any(r.startswith("bypass:") for r in o.rule_ids))]
+    if combos or any(o.investigational for o in options):
+        names = "; ".join(o.option for o in options if o.investigational)
+        caveats.append(Caveat(CaveatCode.INVESTIGATIONAL_COMBINATION,
+                              f"Investigational option(s), clinical trial preferred; combinations carry overlapping "
+                              f"toxicity: {names}"))
+    juris = sorted({(d, kb.drug(d).jurisdiction_note) for o in options for d in o.drugs
+                    if kb.drug(d) is not None and kb.drug(d).jurisdiction_note})
+    for d, note in juris:
+        caveats.append(Caveat(CaveatCode.JURISDICTION_AVAILABILITY, f"{d}: {note}"))
+    return options, sorted(excluded.values(), key=lambda e: e.option), caveats
