@@ -113,7 +113,19 @@ def kinres_run(path: str, padding: int) -> dict:
     return {"seconds": elapsed, "records_read": res.records_read,
             "variants": len(variants), "used_index": res.used_index,
             "annotated": sum(1 for v in variants if v.annotation and v.annotation.hgvs_p),
-            "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+            "max_rss_mb": peak_rss_mb()}
+
+
+def peak_rss_mb() -> float:
+    """This process's peak RSS. VmHWM belongs to the current address space; ru_maxrss would
+    also carry the forking parent's size across exec on Linux."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def child(path: Path, padding: int) -> dict:

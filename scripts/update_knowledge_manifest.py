@@ -12,6 +12,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+from kinres.errors import KnowledgeError
 from kinres.knowledge import manifest
 from kinres.paths import KNOWLEDGE_DIR
 
@@ -24,7 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         old = manifest.read(args.dir)
-    except Exception:  # first run: nothing recorded yet
+    except KnowledgeError:  # first run: nothing recorded yet
         old = None
     version = args.version or (old.version if old else "0.1.0")
     date = args.date or (old.date if old and not args.version else dt.date.today().isoformat())

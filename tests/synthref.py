@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
 import pysam
@@ -159,7 +160,7 @@ def _cuts(rng: random.Random, length: int, n: int, first: int | None,
             cuts[0] = first
             cuts.sort()
         bounds = [0, *cuts, length]
-        if all(b - a >= 12 for a, b in zip(bounds, bounds[1:])):
+        if all(b - a >= 12 for a, b in pairwise(bounds)):
             return cuts
 
 
@@ -192,7 +193,7 @@ def make_reference(tmp_path: Path, seed: int = 7, chr_prefix: str = "") -> Synth
         cuts = _cuts(rng, len(mrna), n_exons, first=len(utr5) // 2 if utr_exon else None,
                      lo=len(utr5) - 6, hi=len(utr5) + len(cds_body) + 6)
         bounds = [0, *cuts, len(mrna)]
-        exon_seqs = [mrna[a:b] for a, b in zip(bounds, bounds[1:])]
+        exon_seqs = [mrna[a:b] for a, b in pairwise(bounds)]
         introns = []
         for _ in range(n_exons - 1):
             body = "".join(rng.choice(BASES) for _ in range(rng.randint(80, 1500)))
@@ -232,8 +233,7 @@ def make_reference(tmp_path: Path, seed: int = 7, chr_prefix: str = "") -> Synth
     with open(fasta, "w") as fh:
         for n, s in contigs.items():
             fh.write(f">{n}\n")
-            for i in range(0, len(s), 60):
-                fh.write(s[i:i + 60] + "\n")
+            fh.writelines(s[i:i + 60] + "\n" for i in range(0, len(s), 60))
     pysam.faidx(str(fasta))
     ref = SynthRef(fasta, tmp_path / "ann.gff3", tmp_path / "ann.gtf", contigs,
                    tuple(transcripts))
@@ -311,16 +311,16 @@ def _write_gff3(ref: SynthRef) -> None:
                          f"tag={tags};transcript_id={t.transcript_id};version=3")
             rows = []
             for k, (s, e) in enumerate(t.exons, 1):
-                rows.append((s, f"{t.chrom}\tensembl_havana\texon\t{s}\t{e}\t.\t{st}\t.\t"
-                                f"Parent=transcript:{t.transcript_id};Name={t.transcript_id}E{k};"
-                                f"exon_id={t.transcript_id}E{k};rank={k};version=1"))
+                rows.append((s, (f"{t.chrom}\tensembl_havana\texon\t{s}\t{e}\t.\t{st}\t.\t"
+                                 f"Parent=transcript:{t.transcript_id};Name={t.transcript_id}E{k};"
+                                 f"exon_id={t.transcript_id}E{k};rank={k};version=1")))
             for (s, e), ph in zip(t.cds_parts, _phases(t)):
-                rows.append((s, f"{t.chrom}\tensembl_havana\tCDS\t{s}\t{e}\t.\t{st}\t{ph}\t"
-                                f"ID=CDS:{t.protein_id};Parent=transcript:{t.transcript_id};"
-                                f"protein_id={t.protein_id}"))
+                rows.append((s, (f"{t.chrom}\tensembl_havana\tCDS\t{s}\t{e}\t.\t{st}\t{ph}\t"
+                                 f"ID=CDS:{t.protein_id};Parent=transcript:{t.transcript_id};"
+                                 f"protein_id={t.protein_id}")))
             for kind, s, e in _utrs(t):
-                rows.append((s, f"{t.chrom}\tensembl_havana\t{kind}\t{s}\t{e}\t.\t{st}\t.\t"
-                                f"Parent=transcript:{t.transcript_id}"))
+                rows.append((s, (f"{t.chrom}\tensembl_havana\t{kind}\t{s}\t{e}\t.\t{st}\t.\t"
+                                 f"Parent=transcript:{t.transcript_id}")))
             lines.extend(r for _, r in sorted(rows, key=lambda x: x[0]))
         lines.append("###")
     ref.gff3.write_text("\n".join(lines) + "\n")

@@ -264,6 +264,11 @@ def test_bcf_input(tmp_path):
     pysam.bcftools.view("-Ob", "-o", str(bcf), str(plain), catch_stdout=False)
     (v,) = read_vcf(bcf, "GRCh38").variants
     assert (v.pos, v.vaf) == (29220829, 0.1)
+    # unindexed BCF restricted to the panel: binary, so cyvcf2 streams with an interval check
+    res = read_vcf(bcf, "GRCh38", panel=PANEL38)
+    assert [x.pos for x in res.variants] == [29220829] and not res.used_index
+    far = PanelDouble([Tx("BRAF", "ENST00000646891", None, "7", 140734479, 140924764)])
+    assert read_vcf(bcf, "GRCh38", panel=far).variants == ()
 
 
 # --------------------------------------------------------------------------- errors

@@ -25,7 +25,14 @@ from typing import TYPE_CHECKING
 
 from kinres.annotate.gff import Annotation, TranscriptModel, load_annotation
 from kinres.annotate.normalize import (
-    Edit, Reference, check_ref, normalize, shift_left, shift_right, split_alts, to_vcf,
+    Edit,
+    Reference,
+    check_ref,
+    normalize,
+    shift_left,
+    shift_right,
+    split_alts,
+    to_vcf,
 )
 from kinres.enums import Consequence as C
 from kinres.models import ProteinAnnotation, Variant
@@ -160,7 +167,7 @@ class Engine:
             edit = self._shift3(tx, edit)
             lo = edit.start + 1
             hi = edit.end if edit.deleted else edit.start
-        base = dict(gene=tx.gene, transcript=tx.transcript_id, annotator="kinres")
+        base = {"gene": tx.gene, "transcript": tx.transcript_id, "annotator": "kinres"}
         if hi < tx.start or lo > tx.end:
             five = (hi < tx.start) == (tx.strand > 0)
             return ProteinAnnotation(consequences=(C.UPSTREAM if five else C.DOWNSTREAM,),
@@ -355,28 +362,26 @@ class Engine:
             cons: set[C] = {C.UTR5} if m0 < c0 else {C.UTR3}
             if m0 < c0:
                 cons.add(C.START_LOST)
-                return cons, dict(hgvs_p="p.M1?", protein_start=1, protein_end=1, ref_aa="M")
+                return cons, {"hgvs_p": "p.M1?", "protein_start": 1, "protein_end": 1, "ref_aa": "M"}
             n = (c1 - c0) // 3
             cons.add(C.STOP_LOST)
             if (len(ins) - (m1 - m0)) % 3:
                 cons.add(C.FRAMESHIFT)
             a0 = (m0 - c0) // 3 + 1
-            return cons, dict(hgvs_p="p.?", protein_start=a0, protein_end=n)
+            return cons, {"hgvs_p": "p.?", "protein_start": a0, "protein_end": n}
         i, j = m0 - c0, m1 - c0
         return self._coding(seq, c0, c1, i, j, ins)
 
     def _coding(self, seq: _TxSeq, c0: int, c1: int, i: int, j: int, ins: str,
                 ) -> tuple[set[C], dict]:
         cds = seq.mrna[c0:c1]
-        prot = seq.protein  # ends with '*'
-        nres = len(prot)
         delta = len(ins) - (j - i)
         w0 = (i // 3) * 3
         w1 = max(w0, -(-j // 3) * 3)
         if i < 3 and (cds[:i] + ins + cds[j:])[:3] != cds[:3]:
             # the initiation codon itself is changed: nothing downstream can be predicted
-            return {C.START_LOST}, dict(hgvs_p="p.M1?", protein_start=1, protein_end=1,
-                                        ref_aa="M", alt_aa=None)
+            return {C.START_LOST}, {"hgvs_p": "p.M1?", "protein_start": 1, "protein_end": 1,
+                                        "ref_aa": "M", "alt_aa": None}
         hits_stop = j > len(cds) - 3 or (i == j and i > len(cds) - 3)
         if delta % 3:
             cons, fields = self._frameshift(seq, c0, i, j, ins)
@@ -411,20 +416,20 @@ class Engine:
             pos = i // 3
             aa = prot[pos]
             if aa == "*":
-                return {C.STOP_RETAINED}, dict(hgvs_p=f"p.*{pos + 1}=", protein_start=pos + 1,
-                                               protein_end=pos + 1, ref_aa="*", alt_aa="*")
+                return {C.STOP_RETAINED}, {"hgvs_p": f"p.*{pos + 1}=", "protein_start": pos + 1,
+                                               "protein_end": pos + 1, "ref_aa": "*", "alt_aa": "*"}
             if pos == 0:  # ATG cannot change silently; inframe edits inside it re-create it
                 pass
-            return {C.SYNONYMOUS}, dict(hgvs_p=f"p.{aa}{pos + 1}=", protein_start=pos + 1,
-                                        protein_end=pos + 1, ref_aa=aa, alt_aa=aa)
+            return {C.SYNONYMOUS}, {"hgvs_p": f"p.{aa}{pos + 1}=", "protein_start": pos + 1,
+                                        "protein_end": pos + 1, "ref_aa": aa, "alt_aa": aa}
         if p == 0 and r and r[0] == "M":
-            return {C.START_LOST}, dict(hgvs_p="p.M1?", protein_start=1, protein_end=1,
-                                        ref_aa="M", alt_aa=None)
+            return {C.START_LOST}, {"hgvs_p": "p.M1?", "protein_start": 1, "protein_end": 1,
+                                        "ref_aa": "M", "alt_aa": None}
         if "*" in r:  # the stop codon is hit
             if "*" in a and r.index("*") == a.index("*") and r[:r.index("*")] == a[:a.index("*")]:
                 pos = p + r.index("*")
-                return {C.STOP_RETAINED}, dict(hgvs_p=f"p.*{pos + 1}=", protein_start=pos + 1,
-                                               protein_end=pos + 1, ref_aa="*", alt_aa="*")
+                return {C.STOP_RETAINED}, {"hgvs_p": f"p.*{pos + 1}=", "protein_start": pos + 1,
+                                               "protein_end": pos + 1, "ref_aa": "*", "alt_aa": "*"}
             if "*" not in a:
                 cons, fields = self._stop_lost(seq, c0, i, j, ins, p)
                 if delta:
@@ -436,12 +441,12 @@ class Engine:
             if a == "*" or len(r) == 1 and a[0] == "*":
                 pos = p + 1
                 return cons | ({C.INFRAME_DELETION} if delta < 0 else
-                               {C.INFRAME_INSERTION} if delta > 0 else set()), dict(
-                    hgvs_p=f"p.{r[0]}{pos}*" if r else f"p.{prot[p]}{pos}*",
-                    protein_start=pos, protein_end=pos, ref_aa=r[:1] or prot[p], alt_aa="*")
+                               {C.INFRAME_INSERTION} if delta > 0 else set()), {
+                    "hgvs_p": f"p.{r[0]}{pos}*" if r else f"p.{prot[p]}{pos}*",
+                    "protein_start": pos, "protein_end": pos, "ref_aa": r[:1] or prot[p], "alt_aa": "*"}
         if not r and p >= nres:  # inserted after the (rebuilt) stop codon
-            return {C.STOP_RETAINED}, dict(hgvs_p=f"p.*{nres}=", protein_start=nres,
-                                           protein_end=nres, ref_aa="*", alt_aa="*")
+            return {C.STOP_RETAINED}, {"hgvs_p": f"p.*{nres}=", "protein_start": nres,
+                                           "protein_end": nres, "ref_aa": "*", "alt_aa": "*"}
         if not r:  # pure insertion between residues p-1 and p (0-based)
             if not cons and self.shift3:
                 p, a = self._shift_ins(prot, p, a)
@@ -451,14 +456,14 @@ class Engine:
                 s, e = p - lenA + 1, p
                 hg = f"p.{prot[s - 1]}{s}dup" if s == e else \
                     f"p.{prot[s - 1]}{s}_{prot[e - 1]}{e}dup"
-                return cons, dict(hgvs_p=hg, protein_start=s, protein_end=e, ref_aa=None,
-                                  alt_aa=a)
+                return cons, {"hgvs_p": hg, "protein_start": s, "protein_end": e, "ref_aa": None,
+                                  "alt_aa": a}
             if p == 0 or p >= nres:
-                return cons, dict(hgvs_p="p.?", protein_start=max(p, 1), protein_end=max(p, 1),
-                                  alt_aa=a)
+                return cons, {"hgvs_p": "p.?", "protein_start": max(p, 1), "protein_end": max(p, 1),
+                                  "alt_aa": a}
             hg = f"p.{prot[p - 1]}{p}_{prot[p]}{p + 1}ins{a}"
-            return cons, dict(hgvs_p=hg, protein_start=p, protein_end=p + 1, ref_aa=None,
-                              alt_aa=a)
+            return cons, {"hgvs_p": hg, "protein_start": p, "protein_end": p + 1, "ref_aa": None,
+                              "alt_aa": a}
         if not a:  # pure deletion of residues p .. p+len(r)-1
             if self.shift3:
                 p = self._shift_del(prot, p, len(r))
@@ -466,17 +471,17 @@ class Engine:
             cons.add(C.INFRAME_DELETION)
             s, e = p + 1, p + len(r)
             hg = f"p.{r}{s}del" if s == e else f"p.{r[0]}{s}_{r[-1]}{e}del"
-            return cons, dict(hgvs_p=hg, protein_start=s, protein_end=e, ref_aa=r, alt_aa=None)
+            return cons, {"hgvs_p": hg, "protein_start": s, "protein_end": e, "ref_aa": r, "alt_aa": None}
         s, e = p + 1, p + len(r)
         if len(r) == 1 and len(a) == 1:
             cons.add(C.MISSENSE)
-            return cons, dict(hgvs_p=f"p.{r}{s}{a}", protein_start=s, protein_end=s, ref_aa=r,
-                              alt_aa=a)
+            return cons, {"hgvs_p": f"p.{r}{s}{a}", "protein_start": s, "protein_end": s, "ref_aa": r,
+                              "alt_aa": a}
         cons.add(C.MISSENSE if len(r) == len(a) else
                  C.INFRAME_DELETION if delta < 0 else C.INFRAME_INSERTION if delta > 0
                  else C.PROTEIN_ALTERING)
         hg = f"p.{r}{s}delins{a}" if s == e else f"p.{r[0]}{s}_{r[-1]}{e}delins{a}"
-        return cons, dict(hgvs_p=hg, protein_start=s, protein_end=e, ref_aa=r, alt_aa=a)
+        return cons, {"hgvs_p": hg, "protein_start": s, "protein_end": e, "ref_aa": r, "alt_aa": a}
 
     @staticmethod
     def _shift_del(prot: str, p: int, n: int) -> int:
@@ -510,26 +515,26 @@ class Engine:
         while k < len(alt) and p0 + k < len(prot) and alt[k] == prot[p0 + k]:
             if alt[k] == "*":  # the new frame rebuilds the same stop: protein unchanged
                 n = p0 + k + 1
-                return {C.STOP_RETAINED}, dict(hgvs_p=f"p.*{n}=", protein_start=n,
-                                               protein_end=n, ref_aa="*", alt_aa="*")
+                return {C.STOP_RETAINED}, {"hgvs_p": f"p.*{n}=", "protein_start": n,
+                                               "protein_end": n, "ref_aa": "*", "alt_aa": "*"}
             k += 1
         pos = p0 + k + 1
         cons = {C.FRAMESHIFT}
         if k >= len(alt):  # identical until the transcript ends (no stop): unusual
-            return cons, dict(hgvs_p="p.?", protein_start=pos, protein_end=pos)
+            return cons, {"hgvs_p": "p.?", "protein_start": pos, "protein_end": pos}
         r = prot[p0 + k] if p0 + k < len(prot) else "*"
         a = alt[k]
         if r == "*":
             n = "?" if stop_at is None else str(stop_at - k + 1)
-            return {C.FRAMESHIFT, C.STOP_LOST}, dict(hgvs_p=f"p.*{pos}{a}ext*{n}",
-                                                     protein_start=pos, protein_end=pos,
-                                                     ref_aa="*", alt_aa=a)
+            return {C.FRAMESHIFT, C.STOP_LOST}, {"hgvs_p": f"p.*{pos}{a}ext*{n}",
+                                                     "protein_start": pos, "protein_end": pos,
+                                                     "ref_aa": "*", "alt_aa": a}
         if a == "*":
-            return {C.FRAMESHIFT}, dict(hgvs_p=f"p.{r}{pos}*", protein_start=pos,
-                                                       protein_end=pos, ref_aa=r, alt_aa="*")
+            return {C.FRAMESHIFT}, {"hgvs_p": f"p.{r}{pos}*", "protein_start": pos,
+                                                       "protein_end": pos, "ref_aa": r, "alt_aa": "*"}
         n = "?" if stop_at is None else str(stop_at - k + 1)
-        return cons, dict(hgvs_p=f"p.{r}{pos}{a}fs*{n}", protein_start=pos, protein_end=pos,
-                          ref_aa=r, alt_aa=a)
+        return cons, {"hgvs_p": f"p.{r}{pos}{a}fs*{n}", "protein_start": pos, "protein_end": pos,
+                          "ref_aa": r, "alt_aa": a}
 
     def _stop_lost(self, seq: _TxSeq, c0: int, i: int, j: int, ins: str, p: int
                    ) -> tuple[set[C], dict]:
@@ -547,14 +552,14 @@ class Engine:
         n = str(rest.index("*") + 1) if "*" in rest else "?"
         if first == nstop - 1:
             a = rest[:1] or "?"
-            return {C.STOP_LOST}, dict(hgvs_p=f"p.*{nstop}{a}ext*{n}", protein_start=nstop,
-                                       protein_end=nstop, ref_aa="*", alt_aa=a)
+            return {C.STOP_LOST}, {"hgvs_p": f"p.*{nstop}{a}ext*{n}", "protein_start": nstop,
+                                       "protein_end": nstop, "ref_aa": "*", "alt_aa": a}
         # residues before the stop change too: a delins running into the extension
         new = rest[:rest.index("*") + 1] if "*" in rest else rest[:1]
         tail_txt = "" if "*" in rest else "ext*?"
-        return {C.STOP_LOST}, dict(
-            hgvs_p=f"p.{prot[first]}{first + 1}_*{nstop}delins{new}{tail_txt}",
-            protein_start=first + 1, protein_end=nstop, ref_aa=prot[first:], alt_aa=new)
+        return {C.STOP_LOST}, {
+            "hgvs_p": f"p.{prot[first]}{first + 1}_*{nstop}delins{new}{tail_txt}",
+            "protein_start": first + 1, "protein_end": nstop, "ref_aa": prot[first:], "alt_aa": new}
 
     # ------------------------------------------------------------------ HGVS c.
     def _hgvs_c(self, tx: TranscriptModel, edit: Edit) -> str:

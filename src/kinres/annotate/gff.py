@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import gzip
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Iterable, Iterator
+from typing import IO
 
 from kinres.annotate.transcripts import normalise_chrom, strip_version
 from kinres.errors import InputError
@@ -179,8 +180,20 @@ def detect_format(path: Path) -> str:
 class _Acc:
     """Accumulates one transcript's rows while streaming."""
 
-    __slots__ = ("tid", "gene_key", "chrom", "strand", "exons", "cds", "stops", "biotype", "tags",
-                 "version", "gene", "line")
+    __slots__ = (
+        "biotype",
+        "cds",
+        "chrom",
+        "exons",
+        "gene",
+        "gene_key",
+        "line",
+        "stops",
+        "strand",
+        "tags",
+        "tid",
+        "version",
+    )
 
     def __init__(self, tid: str, chrom: str, strand: str, line: int):
         self.tid = tid
@@ -310,7 +323,7 @@ def _read_gff3(path: Path, genes: set[str] | None) -> list[TranscriptModel]:
         if not ident or not parent:
             continue
         _coords(path, n, cols)
-        if not gene_keep.get(parent, genes is None):
+        if not gene_keep.get(parent, True):  # unknown yet (gene row later): decide at the end
             dropped.add(ident)
             pending.pop(ident, None)
             continue
@@ -321,7 +334,7 @@ def _read_gff3(path: Path, genes: set[str] | None) -> list[TranscriptModel]:
         acc.biotype = (attrs.get("biotype") or attrs.get("transcript_biotype")
                        or attrs.get("transcript_type") or ("protein_coding" if kind == "mRNA"
                                                            else kind))
-        acc.tags = set(t for t in attrs.get("tag", "").split(",") if t)
+        acc.tags = {t for t in attrs.get("tag", "").split(",") if t}
         if attrs.get("Ensembl_canonical") or attrs.get("ensembl_canonical"):
             acc.tags.add("Ensembl_canonical")
         acc.version = attrs.get("version")
@@ -402,8 +415,11 @@ class Annotation:
         for t in self.transcripts:
             self._by_gene.setdefault(t.gene, []).append(t)
             self._by_chrom.setdefault(normalise_chrom(t.chrom), []).append(t)
-        for lst in self._by_chrom.values():
+        self._starts: dict[str, tuple[list[int], int]] = {}
+        for key, lst in self._by_chrom.items():
             lst.sort(key=lambda t: t.start)
+            # sorted starts + the longest span bound a bisect look-up (whole-genome files)
+            self._starts[key] = ([t.start for t in lst], max(t.end - t.start for t in lst))
 
     def by_id(self, transcript_id: str) -> TranscriptModel | None:
         return self._by_id.get(strip_version(transcript_id))
@@ -417,8 +433,14 @@ class Annotation:
 
     def overlapping(self, chrom: str, start: int, end: int) -> list[TranscriptModel]:
         """Transcripts whose span overlaps [start, end] (1-based; chr prefix ignored)."""
-        return [t for t in self._by_chrom.get(normalise_chrom(chrom), ())
-                if t.start <= end and start <= t.end]
+        key = normalise_chrom(chrom)
+        lst = self._by_chrom.get(key)
+        if not lst:
+            return []
+        starts, span = self._starts[key]
+        lo = bisect_left(starts, start - span)
+        hi = bisect_right(starts, end)
+        return [t for t in lst[lo:hi] if t.start <= end and start <= t.end]
 
     def default_transcript(self, gene: str) -> TranscriptModel | None:
         """MANE/Ensembl-canonical coding transcript, else the longest CDS, else longest mRNA."""

@@ -117,6 +117,8 @@ def combine(drug: str, sources: list[Source]) -> DrugCall:
     for s in sorted(sources, key=lambda s: (-call_severity(s.evidence.call), s.what, s.evidence.id)):
         e = s.evidence
         desc = f"{s.what}: {e.call.value} [{e.level}, {e.evidence_type.value}, conf {e.confidence.value}; {e.id}]"
+        if "not transferred" in e.note:
+            desc += " (approval is for NSCLC; not transferred to this tumour type)"
         if e.note == "no knowledge row":
             desc = f"{s.what}: no knowledge row for {drug} -> unknown"
         if e.confidence is Confidence.LOW and e.table in ("mutations", "compounds") and e.source_call not in ("", "U"):

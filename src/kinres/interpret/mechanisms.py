@@ -10,7 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from kinres.enums import (
-    AltKind, Consequence, CopyNumberCall, MatchLevel, MechanismClass, Phase, Role, Specimen,
+    AltKind,
+    Consequence,
+    CopyNumberCall,
+    MatchLevel,
+    MechanismClass,
+    Phase,
+    Role,
 )
 from kinres.interpret import ctdna
 from kinres.interpret.compound import group_phase
@@ -18,7 +24,14 @@ from kinres.knowledge.hgvs import is_substitution, normalise_p, position
 from kinres.knowledge.loader import DRIVER_GENES, KnowledgeBase
 from kinres.knowledge.records import BypassRule, CompoundMatch, FusionVariant, Match
 from kinres.models import (
-    Alteration, CopyNumber, Fusion, FusionSummary, Mechanism, PhaseCall, Sample, Variant,
+    Alteration,
+    CopyNumber,
+    Fusion,
+    FusionSummary,
+    Mechanism,
+    PhaseCall,
+    Sample,
+    Variant,
 )
 
 LOF = {Consequence.STOP_GAINED, Consequence.FRAMESHIFT, Consequence.SPLICE_ACCEPTOR,

@@ -16,16 +16,24 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from kinres import __version__
-from kinres.enums import Build, CaveatCode, MechanismClass, Phase, Role, Specimen
+from kinres.enums import Build, CaveatCode, MechanismClass, Phase, Specimen
 from kinres.errors import KinresError
 from kinres.interpret import ctdna
 from kinres.interpret.drugs import driver_genes, drug_calls
 from kinres.interpret.mechanisms import build_findings, build_mechanisms, on_target_groups
 from kinres.interpret.settings import Settings
 from kinres.interpret.therapy import Excluded, build_context, therapy_options
-from kinres.knowledge.loader import DRIVER_GENES, KnowledgeBase
+from kinres.knowledge.loader import KnowledgeBase
 from kinres.models import (
-    Alteration, Caveat, DrugCall, InputFile, Mechanism, NotDetected, Sample, StageResult, TherapyOption,
+    Alteration,
+    Caveat,
+    DrugCall,
+    InputFile,
+    Mechanism,
+    NotDetected,
+    Sample,
+    StageResult,
+    TherapyOption,
 )
 from kinres.paths import SCHEMAS
 from kinres.serialize import atomic_write_text, dumps, to_jsonable
@@ -107,9 +115,10 @@ class Stages:
         return [s for s in (self.variants, self.fusions, self.cnv, self.coverage) if s is not None]
 
 
-def build_report(sample: Sample, stages: Stages, kb: KnowledgeBase, settings: Settings = Settings(),
+def build_report(sample: Sample, stages: Stages, kb: KnowledgeBase, settings: Settings | None = None,
                  reference: Reference | None = None) -> Report:
     """Interpret one sample's stage results into a Report (see module doc for determinism)."""
+    settings = settings or Settings()
     variants = list(stages.variants.variants) if stages.variants else []
     fusions = list(stages.fusions.fusions) if stages.fusions else []
     copies = list(stages.cnv.copy_numbers) if stages.cnv else []

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from typing import Any, Mapping
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -20,7 +21,7 @@ class Settings:
     chip_careful_genes: tuple[str, ...] = ("KRAS", "NRAS", "TP53")
 
     @classmethod
-    def from_mapping(cls, mapping: Mapping[str, Any] | None) -> "Settings":
+    def from_mapping(cls, mapping: Mapping[str, Any] | None) -> Settings:
         """Build from a (schema-validated) config section; missing keys take the defaults."""
         mapping = mapping or {}
         kwargs: dict[str, Any] = {}

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from kinres.enums import CaveatCode, DrugCallValue, MechanismClass, Role, Specimen
 from kinres.interpret.mechanisms import Finding, OnTargetGroup
 from kinres.knowledge.loader import KnowledgeBase
-from kinres.knowledge.records import TherapyRule, level_rank
+from kinres.knowledge.records import level_rank
 from kinres.models import Caveat, DrugCall, Mechanism, Sample, TherapyOption
 
 

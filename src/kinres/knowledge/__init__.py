@@ -3,4 +3,4 @@
 from kinres.knowledge.loader import KnowledgeBase, load_knowledge
 from kinres.knowledge.records import Hotspot, Match
 
-__all__ = ["KnowledgeBase", "Hotspot", "Match", "load_knowledge"]
+__all__ = ["Hotspot", "KnowledgeBase", "Match", "load_knowledge"]

@@ -11,21 +11,38 @@ from __future__ import annotations
 import csv
 import json
 import logging
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
 
 from jsonschema import Draft202012Validator
 
 from kinres.enums import (
-    Confidence, DrugCallValue, EvidenceType, MatchLevel, MechanismClass, StructuralClass,
+    Confidence,
+    DrugCallValue,
+    EvidenceType,
+    MatchLevel,
+    MechanismClass,
+    StructuralClass,
 )
 from kinres.errors import KnowledgeError
 from kinres.knowledge import manifest as _manifest
 from kinres.knowledge.hgvs import is_substitution, normalise_p, position
 from kinres.knowledge.records import (
-    BypassRule, CompoundMatch, CompoundRow, Drug, DrugEvidence, FusionMatch, FusionRow,
-    FusionVariant, GeneInfo, Hotspot, Match, MutationRow, StructuralResidue, TherapyRule,
+    BypassRule,
+    CompoundMatch,
+    CompoundRow,
+    Drug,
+    DrugEvidence,
+    FusionMatch,
+    FusionRow,
+    FusionVariant,
+    GeneInfo,
+    Hotspot,
+    Match,
+    MutationRow,
+    StructuralResidue,
+    TherapyRule,
 )
 from kinres.models import Fusion
 from kinres.paths import KNOWLEDGE_DIR, PANEL_DIR, SCHEMAS

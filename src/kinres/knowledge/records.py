@@ -5,7 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kinres.enums import (
-    Confidence, DrugCallValue, EvidenceType, MatchLevel, MechanismClass, StructuralClass,
+    Confidence,
+    DrugCallValue,
+    EvidenceType,
+    MatchLevel,
+    MechanismClass,
+    StructuralClass,
 )
 
 # Internal evidence scale (digest section 6), best first. "NONE" marks a drug with no row.

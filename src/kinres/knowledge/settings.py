@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from kinres.paths import KNOWLEDGE_DIR
 
@@ -14,7 +15,7 @@ class Settings:
     directory: str = ""  # empty = resources/knowledge shipped with kinres
 
     @classmethod
-    def from_mapping(cls, mapping: Mapping[str, Any] | None) -> "Settings":
+    def from_mapping(cls, mapping: Mapping[str, Any] | None) -> Settings:
         mapping = mapping or {}
         return cls(directory=str(mapping.get("directory", "") or ""))
 
