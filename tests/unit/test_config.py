@@ -140,3 +140,19 @@ def test_config_yaml_documents_every_section_key(repo_root):
     for name in ("variants", "fusions", "cnv", "coverage", "knowledge", "interpret", "report"):
         schema = json.loads((repo_root / f"workflow/schemas/config/{name}.schema.json").read_text())
         assert documented.get(name) == set(schema.get("properties", {})), name
+
+
+def test_readme_quick_start_and_ci_agree(repo_root):
+    """README's Quick start has exactly two commands and .ci/run ends with the second one."""
+    import re
+
+    readme = (repo_root / "README.md").read_text()
+    quick = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    block = re.search(r"```bash\n(.*?)```", quick, re.S).group(1)
+    commands = [line for line in block.splitlines() if line.strip() and not line.startswith("#")]
+    assert len(commands) == 2
+    assert "snakemake --profile profiles/default" in commands[0]
+    ci = [line for line in (repo_root / ".ci/run").read_text().splitlines()
+          if line.strip() and not line.lstrip().startswith("#")]
+    assert ci[-1] == commands[1]
+    assert "set -euo pipefail" in ci

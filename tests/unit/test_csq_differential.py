@@ -46,6 +46,7 @@ class CsqCall:
     terms: frozenset
     protein_start: int | None  # first residue that differs (csq strings trimmed)
     stop_in_alt: bool = False
+    unknown_alt: bool = False  # csq wrote '?' for the new protein
 
 
 def parse_bcsq(info: str) -> dict[str, CsqCall]:
@@ -65,7 +66,7 @@ def parse_bcsq(info: str) -> dict[str, CsqCall]:
                 raise AssertionError(f"unmapped csq term {t!r} in {entry}")
             terms.add(CSQ_TERMS[t])
         start = None
-        stop_in_alt = False
+        stop_in_alt = unknown = False
         if len(f) > 5 and f[5]:
             m = _AA.match(f[5])
             assert m, f"cannot parse csq amino-acid change {f[5]!r}"
@@ -74,6 +75,7 @@ def parse_bcsq(info: str) -> dict[str, CsqCall]:
             stop_in_alt = "*" in alt_aa
             if "?" in alt_aa:  # csq could not predict the protein (crosses a splice site)
                 start = None
+                unknown = True
             if m.group(3):
                 k = 0
                 while k < len(ref_aa) and k < len(alt_aa) and ref_aa[k] == alt_aa[k]:
@@ -84,7 +86,8 @@ def parse_bcsq(info: str) -> dict[str, CsqCall]:
             terms |= prev.terms
             start = start if start is not None else prev.protein_start
             stop_in_alt = stop_in_alt or prev.stop_in_alt
-        out[f[2]] = CsqCall(frozenset(terms), start, stop_in_alt)
+            unknown = unknown or prev.unknown_alt
+        out[f[2]] = CsqCall(frozenset(terms), start, stop_in_alt, unknown)
     return out
 
 
@@ -212,6 +215,17 @@ def _alt_protein(stx, edit) -> str | None:
     return prot[:prot.index("*") + 1] if "*" in prot else prot
 
 
+def _first_changed(stx, edit) -> int | None:
+    """1-based first residue that differs after the edit (independent translation)."""
+    alt, ref_p = _alt_protein(stx, edit), stx.protein + "*"
+    if alt is None:
+        return None
+    k = 0
+    while k < len(alt) and k < len(ref_p) and alt[k] == ref_p[k]:
+        k += 1
+    return k + 1
+
+
 def _protein_unchanged(stx, edit) -> bool:
     return _alt_protein(stx, edit) == stx.protein + "*"
 
@@ -334,6 +348,11 @@ def compare(ref, records, csq_calls):
                 # the frameshift deletes stop-codon bases but stops at once (p.Y237*),
                 # verified by translation; csq mistranslates this case and says stop_lost
                 b = a
+            if a != b and got and got.unknown_alt and pa.protein_start and \
+                    _first_changed(stx, edit) == pa.protein_start:
+                # csq gave up ('11SGSR>11?'); our first changed residue is verified by
+                # translation, so only the non-coding terms are compared
+                a, b = a - _CODING, b - _CODING
             if a != b and b - a == {C.STOP_RETAINED} and C.STOP_GAINED in a:
                 b = a  # a new stop upstream makes the old one moot; csq still lists it
             stats["relaxed"] += not raw and a == b
@@ -348,7 +367,11 @@ def compare(ref, records, csq_calls):
                 not pa.hgvs_p.endswith("=") else None
             stats["positions"] += bool(got and got.protein_start is not None and start)
             if got and got.protein_start is not None and start is not None \
-                    and not same_position(stx, edit, pa, got.protein_start):
+                    and not same_position(stx, edit, pa, got.protein_start) \
+                    and not (C.STOP_LOST in got.terms
+                             and _first_changed(stx, edit) == pa.protein_start):
+                # (csq truncates alt strings at the old CDS end when the stop is lost,
+                # e.g. '178NK*>178N'; then our position must match an independent translation)
                 rows.append((vid, rec, tx.transcript_id, tx.strand, pa.hgvs_c,
                              f"{pa.hgvs_p} start={pa.protein_start}",
                              f"start={got.protein_start}", "position"))
@@ -378,9 +401,10 @@ def _table(rows) -> str:
     return "\n".join(lines)
 
 
-def test_engine_agrees_with_bcftools_csq(tmp_path):
-    ref = make_reference(tmp_path, seed=11)
-    records = random_variants(ref, N_VARIANTS, seed=3)
+@pytest.mark.parametrize("genome_seed, variant_seed", [(11, 3), (404, 405)])
+def test_engine_agrees_with_bcftools_csq(tmp_path, genome_seed, variant_seed):
+    ref = make_reference(tmp_path, seed=genome_seed)
+    records = random_variants(ref, N_VARIANTS, seed=variant_seed)
     vcf = write_vcf(tmp_path / "random.vcf", records, ref)
     calls = run_csq(ref, vcf, tmp_path)
     assert len(calls) == len(records)

@@ -125,6 +125,14 @@ def test_bad_values(sheet_dir, kwargs, fragment):
     assert err.line == 2 and fragment in err.problem
 
 
+def test_crlf_bom_and_quoted_cells(sheet_dir):
+    path = sheet_dir / "samples.tsv"
+    row = _row(tumor='"NSCLC"', prior='"crizotinib;alectinib"')
+    path.write_bytes(("\ufeff" + HEADER + "\r\n" + row + "\r\n").encode("utf-8"))
+    (sample,) = read_samplesheet(path).samples
+    assert sample.tumor_type == "NSCLC" and sample.prior_therapies == ("crizotinib", "alectinib")
+
+
 def test_row_with_wrong_field_count(sheet_dir):
     err = _error(_write(sheet_dir, "S1\tP1\tplasma"))
     assert err.line == 2 and "fields" in err.problem

@@ -104,7 +104,9 @@ def _columns() -> tuple[str, ...]:
 
 
 def _cells(line: str) -> list[str]:
-    return [c.strip() for c in line.rstrip("\r\n").split("\t")]
+    cells = [c.strip() for c in line.rstrip("\r\n").split("\t")]
+    # spreadsheet exports quote some cells; the quotes are not part of the value
+    return [c[1:-1].strip() if len(c) >= 2 and c[0] == c[-1] == '"' else c for c in cells]
 
 
 def _coerce(column: str, value: str, path: Path, line: int):
