@@ -44,22 +44,6 @@ PER_SAMPLE = ["report.json", "report.html", "alterations.tsv", "drug_calls.tsv"]
 PER_SAMPLE += ["report.pdf"] if WRITE_PDF else []
 
 
-def _write_effective_config(path):
-    """Jobs read the merged config from one file; rewrite only on change so reruns stay quiet."""
-    text = "# written by the Snakefile: config/config.yaml merged with command-line overrides\n"
-    text += yaml.safe_dump(dict(config), sort_keys=True)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    if not os.path.exists(path) or open(path).read() != text:
-        tmp = f"{path}.tmp"
-        with open(tmp, "w") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    return path
-
-
-CONFIG = _write_effective_config(f"{RESULTS}/.kinres/config.yaml")
-
-
 wildcard_constraints:
     sample="[A-Za-z0-9][A-Za-z0-9._-]{0,63}",
 

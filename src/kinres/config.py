@@ -15,6 +15,7 @@ from typing import Any, Mapping
 import yaml
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
 
 from kinres.errors import ConfigError
 from kinres.paths import SCHEMAS
@@ -26,7 +27,7 @@ def _registry(schema_dir: Path) -> Registry:
     for path in sorted(schema_dir.rglob("*.json")):
         doc = json.loads(path.read_text())
         rel = path.relative_to(schema_dir).as_posix()
-        resources.append((rel, Resource.from_contents(doc)))
+        resources.append((rel, Resource.from_contents(doc, default_specification=DRAFT202012)))
     return Registry().with_resources(resources)
 
 

@@ -425,3 +425,78 @@ def test_parse_bcsq_trims_shared_residues():
     assert calls["ENST2"].terms == {C.MISSENSE, C.SPLICE_REGION}
     with pytest.raises(AssertionError):
         parse_bcsq("made_up_term|G|ENST1|protein_coding")
+
+
+# --------------------------------------------------------------------------- snpEff cross-check
+SNPEFF = shutil.which("snpEff")
+AA3 = {"Ala": "A", "Arg": "R", "Asn": "N", "Asp": "D", "Cys": "C", "Gln": "Q", "Glu": "E",
+       "Gly": "G", "His": "H", "Ile": "I", "Leu": "L", "Lys": "K", "Met": "M", "Phe": "F",
+       "Pro": "P", "Ser": "S", "Thr": "T", "Trp": "W", "Tyr": "Y", "Val": "V", "Ter": "*"}
+_AA3_RE = re.compile("|".join(AA3))
+
+
+def _snpeff_p(p: str) -> str:
+    """snpEff 'p.Ala11Pro' / 'p.Ala11Ala' -> 'p.A11P' / 'p.A11='."""
+    one = _AA3_RE.sub(lambda m: AA3[m.group(0)], p)
+    return re.sub(r"^p\.([A-Z*])(\d+)\1$", r"p.\1\2=", one)
+
+
+@pytest.mark.skipif(not SNPEFF, reason="Debian snpeff missing")
+def test_hgvs_agrees_with_snpeff(tmp_path):
+    """snpEff applies the HGVS 3' rule on the genome, so on plus-strand transcripts its c. for
+    indels must equal ours exactly; for SNVs both c. and p. must match on both strands.
+    (snpEff shifts minus-strand indels 5' on the transcript and writes two-codon MNVs in a
+    non-HGVS form, so those are left out.)"""
+    ref = make_reference(tmp_path / "g", seed=11)
+    data = tmp_path / "data" / "synth"
+    data.mkdir(parents=True)
+    shutil.copy(ref.fasta, data / "sequences.fa")
+    shutil.copy(ref.gff3, data / "genes.gff")
+    cfg = tmp_path / "snpEff.config"
+    cfg.write_text(f"data.dir = {tmp_path / 'data'}/\nsynth.genome : synth\n"
+                   "synth.codonTable : Standard\n")
+    proc = subprocess.run([SNPEFF, "build", "-gff3", "-noLog", "-noCheckCds", "-noCheckProtein",
+                           "-c", str(cfg), "-Xmx1g", "synth"],
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    records = random_variants(ref, 2000, seed=12)
+    vcf = write_vcf(tmp_path / "v.vcf", records, ref)
+    proc = subprocess.run([SNPEFF, "ann", "-noLog", "-noStats", "-c", str(cfg), "-Xmx1g", "synth",
+                           str(vcf)], capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    fa = Reference(ref.fasta)
+    engine = Engine(fa)  # HGVS 3' rule on
+    ann = load_annotation(ref.gff3)
+    bad, n_snv, n_indel = [], 0, 0
+    for line in proc.stdout.splitlines():
+        if line.startswith("#") or "\t" not in line:
+            continue
+        cols = line.split("\t")
+        m = re.search(r"ANN=([^;]+)", cols[7])
+        if not m:
+            continue
+        edit = normalize(cols[0], int(cols[1]), cols[3], cols[4], fa)
+        for entry in m.group(1).split(","):
+            f = entry.split("|")
+            if not f[6].startswith("transcript:"):
+                continue
+            tx = ann.by_id(f[6].split(":", 1)[1])
+            pa = engine.annotate(tx, edit)
+            if pa is None or not pa.hgvs_p or pa.hgvs_p == "p.?" or set(pa.consequences) & {
+                    C.SPLICE_DONOR, C.SPLICE_ACCEPTOR, C.SPLICE_REGION, C.UTR5, C.UTR3}:
+                continue
+            their_c = re.sub(r"(del|dup)[ACGT]+$", r"\1", f[9])
+            if len(edit.deleted) == 1 and len(edit.inserted) == 1:
+                n_snv += 1
+                ours_p = pa.hgvs_p
+                if f[10].endswith("ext*?"):  # snpEff does not count the extension
+                    ours_p = re.sub(r"ext\*(\d+|\?)$", "ext*?", ours_p)
+                if (their_c, _snpeff_p(f[10])) != (pa.hgvs_c, ours_p):
+                    bad.append((cols[:5], tx.transcript_id, f[9], f[10], pa.hgvs_c, pa.hgvs_p))
+            elif edit.is_indel and tx.strand > 0:
+                n_indel += 1
+                if their_c != pa.hgvs_c:
+                    bad.append((cols[:5], tx.transcript_id, f[9], f[10], pa.hgvs_c, pa.hgvs_p))
+    fa.close()
+    assert not bad, "\n".join(map(str, bad[:40]))
+    assert n_snv > 400 and n_indel > 150, (n_snv, n_indel)

@@ -11,7 +11,7 @@ rule batch:
     log:
         f"{LOGS}/batch/batch.log",
     params:
-        outdir=f"{RESULTS}/batch",
+        outdir=lambda wc, output: os.path.dirname(output.html),
     threads: 1
     resources:
         mem_mb=2000,

@@ -19,14 +19,6 @@ rule cnv:
         " --sample {wildcards.sample} --out {output} > {log} 2>&1"
 
 
-def _coverage_inputs(wildcards):
-    sample = sample_of(wildcards)
-    inputs = {"bam": str(sample.bam)}
-    if sample.vcf is not None:
-        inputs["variants"] = stage_json(wildcards.sample, "variants")
-    return inputs
-
-
 rule coverage:
     input:
         unpack(_coverage_inputs),

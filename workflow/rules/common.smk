@@ -1,4 +1,21 @@
-# Small input functions shared by the rules: which stages a sample has inputs for.
+# Helpers for the rules (Snakemake lint wants functions apart from rules): the effective config
+# file every job reads, and input functions deciding which stages a sample has inputs for.
+
+
+def _write_effective_config(path):
+    """Jobs read the merged config from one file; rewrite only on change so reruns stay quiet."""
+    text = "# written by the Snakefile: config/config.yaml merged with command-line overrides\n"
+    text += yaml.safe_dump(dict(config), sort_keys=True)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    if not os.path.exists(path) or open(path).read() != text:
+        tmp = f"{path}.tmp"
+        with open(tmp, "w") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    return path
+
+
+CONFIG = _write_effective_config(f"{RESULTS}/.kinres/config.yaml")
 
 
 def sample_of(wildcards):
@@ -45,3 +62,22 @@ def vcf_flag(wildcards):
     vcf = sample_of(wildcards).vcf
     name = str(vcf).lower() if vcf else ""
     return f"--vcf {vcf}" if name.endswith((".vcf", ".vcf.gz", ".bcf")) else ""
+
+
+def _coverage_inputs(wildcards):
+    sample = sample_of(wildcards)
+    inputs = {"bam": str(sample.bam)}
+    if sample.vcf is not None:
+        inputs["variants"] = stage_json(wildcards.sample, "variants")
+    return inputs
+
+
+def _report_outputs():
+    outputs = {
+        "html": f"{RESULTS}/{{sample}}/report.html",
+        "alterations": f"{RESULTS}/{{sample}}/alterations.tsv",
+        "drug_calls": f"{RESULTS}/{{sample}}/drug_calls.tsv",
+    }
+    if WRITE_PDF:
+        outputs["pdf"] = f"{RESULTS}/{{sample}}/report.pdf"
+    return outputs

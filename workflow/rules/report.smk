@@ -1,17 +1,6 @@
 # Human-readable outputs from report.json: HTML, PDF, TSV tables (+ annotated VCF when given one)
 
 
-def _report_outputs():
-    outputs = {
-        "html": f"{RESULTS}/{{sample}}/report.html",
-        "alterations": f"{RESULTS}/{{sample}}/alterations.tsv",
-        "drug_calls": f"{RESULTS}/{{sample}}/drug_calls.tsv",
-    }
-    if WRITE_PDF:
-        outputs["pdf"] = f"{RESULTS}/{{sample}}/report.pdf"
-    return outputs
-
-
 rule report:
     input:
         report=f"{RESULTS}/{{sample}}/report.json",
@@ -22,7 +11,7 @@ rule report:
     log:
         f"{LOGS}/report/{{sample}}.log",
     params:
-        outdir=f"{RESULTS}/{{sample}}",
+        outdir=lambda wc, output: os.path.dirname(output.html),
         vcf=vcf_flag,
         pdf="--pdf" if WRITE_PDF else "--no-pdf",
         patient=lambda wc, input: (f"--patient-reports {' '.join(input.patient)}"
