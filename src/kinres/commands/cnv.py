@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import logging
-from pathlib import Path
 
 from kinres.checksum import input_file
+from kinres.commands._stage import add_stage_arguments
 from kinres.config import load_config
-from kinres.errors import InputError
 from kinres.interpret.cn_calls import Settings, call_copy_numbers, spans_from_panel, tumour_content
 from kinres.io.cnv import read_cnv
+from kinres.io.samplesheet import get_sample
 from kinres.models import Sample, StageResult
 from kinres.serialize import write_json
 
@@ -20,20 +20,7 @@ log = logging.getLogger(__name__)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--config", required=True, type=Path, help="config/config.yaml")
-    parser.add_argument("--sample-sheet", required=True, type=Path, help="samples.tsv")
-    parser.add_argument("--sample", required=True, help="sample_id in the sheet")
-    parser.add_argument("--out", required=True, type=Path, help="results/<sample>/cnv.json")
-
-
-def find_sample(sheet: Path, sample_id: str) -> Sample:
-    """The sheet row for `sample_id` (InputError naming the sheet when absent)."""
-    from kinres.io.samplesheet import load_samplesheet
-
-    for sample in load_samplesheet(sheet):
-        if sample.sample_id == sample_id:
-            return sample
-    raise InputError(sheet, f"sample '{sample_id}' is not in the sample sheet")
+    add_stage_arguments(parser, "cnv.json")
 
 
 def panel_spans(build):
@@ -71,7 +58,7 @@ def build_result(sample: Sample, settings: Settings) -> StageResult:
 def run(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     settings = Settings.from_mapping(config.section("cnv"))
-    sample = find_sample(args.sample_sheet, args.sample)
+    sample = get_sample(args.sample_sheet, args.sample)
     result = build_result(sample, settings)
     write_json(args.out, result)
     log.info("cnv %s: %d gene call(s), %d warning(s) -> %s", sample.sample_id,

@@ -8,7 +8,6 @@ import logging
 from pathlib import Path
 
 from kinres.checksum import input_file
-from kinres.commands.cnv import find_sample
 from kinres.config import load_config
 from kinres.errors import InputError
 from kinres.io.coverage import (
@@ -20,6 +19,7 @@ from kinres.io.coverage import (
     parse_hotspot,
 )
 from kinres.io.phasing import candidate_pairs, kinase_domain_check, phase_pair
+from kinres.io.samplesheet import get_sample
 from kinres.models import StageResult
 from kinres.serialize import read_json, write_json
 
@@ -71,7 +71,7 @@ def knowledge_hotspots() -> tuple[list[Hotspot], list[str]]:
 def run(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     settings = Settings.from_mapping(config.section("coverage"))
-    sample = find_sample(args.sample_sheet, args.sample)
+    sample = get_sample(args.sample_sheet, args.sample)
     params = tuple((f"coverage.{k}", str(v))
                    for k, v in sorted(dataclasses.asdict(settings).items()))
     if sample.bam is None:

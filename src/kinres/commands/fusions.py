@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import logging
-from pathlib import Path
 
 from kinres.checksum import input_file
+from kinres.commands._stage import add_stage_arguments
 from kinres.config import load_config
-from kinres.errors import InputError
+from kinres.io.samplesheet import get_sample
 from kinres.models import Sample, StageResult
 from kinres.serialize import write_json
 
@@ -18,19 +18,7 @@ log = logging.getLogger(__name__)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--config", required=True, type=Path, help="config/config.yaml")
-    parser.add_argument("--sample-sheet", required=True, type=Path, help="samples.tsv")
-    parser.add_argument("--sample", required=True, help="sample_id in the sheet")
-    parser.add_argument("--out", required=True, type=Path, help="results/<sample>/fusions.json")
-
-
-def _sample(sheet: Path, sample_id: str) -> Sample:
-    from kinres.io.samplesheet import load_samplesheet
-
-    for sample in load_samplesheet(sheet):
-        if sample.sample_id == sample_id:
-            return sample
-    raise InputError(sheet, f"sample '{sample_id}' is not in the sample sheet")
+    add_stage_arguments(parser, "fusions.json")
 
 
 def build_result(sample: Sample, settings, panel=None) -> StageResult:
@@ -61,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
 
     config = load_config(args.config)
     settings = Settings.from_mapping(config.section("fusions"))
-    sample = _sample(args.sample_sheet, args.sample)
+    sample = get_sample(args.sample_sheet, args.sample)
     result = build_result(sample, settings)
     write_json(args.out, result)
     log.info("fusions %s: %d kinase fusion(s), %d actionable, %d warning(s) -> %s",

@@ -8,6 +8,7 @@ import logging
 from pathlib import Path
 
 from kinres.checksum import input_file
+from kinres.commands._stage import add_stage_arguments
 from kinres.config import Config, load_config
 from kinres.errors import InputError
 from kinres.models import Sample, StageResult, Variant
@@ -18,10 +19,7 @@ log = logging.getLogger(__name__)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--config", required=True, type=Path, help="config/config.yaml")
-    parser.add_argument("--sample-sheet", required=True, type=Path, help="samples.tsv")
-    parser.add_argument("--sample", required=True, help="sample_id in the sheet")
-    parser.add_argument("--out", required=True, type=Path, help="results/<sample>/variants.json")
+    add_stage_arguments(parser, "variants.json")
 
 
 def is_maf(path: Path) -> bool:
