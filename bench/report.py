@@ -57,10 +57,10 @@ def main() -> int:
     from kinres.commands import fusions as fusions_cmd
     from kinres.commands import variants as variants_cmd
     from kinres.config import load_config
+    from kinres.interpret.cn_calls import Settings as CnvSettings
     from kinres.interpret.report_json import Stages, build_report, write_report
     from kinres.interpret.settings import Settings as InterpretSettings
     from kinres.io.fusions import Settings as FusionSettings
-    from kinres.interpret.cn_calls import Settings as CnvSettings
     from kinres.io.samplesheet import get_sample
     from kinres.knowledge import load_knowledge
 
