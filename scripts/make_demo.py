@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kinres.annotate.transcripts import Panel
+from kinres.io.fusions.contigs import CHROM_LENGTHS
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / ".test" / "data"
@@ -29,11 +30,11 @@ SHEET = REPO / "config" / "samples.tsv"
 COMPLEMENT = str.maketrans("ACGT", "TGCA")
 AA3 = {"A": "Ala", "R": "Arg", "N": "Asn", "D": "Asp", "C": "Cys", "Q": "Gln", "E": "Glu",
        "G": "Gly", "H": "His", "I": "Ile", "L": "Leu", "K": "Lys", "M": "Met", "F": "Phe",
-       "P": "Pro", "S": "Ser", "T": "Thr", "W": "Trp", "Y": "Tyr", "V": "Val"}
+       "P": "Pro", "S": "Ser", "T": "Thr", "W": "Trp", "Y": "Tyr", "V": "Val", "*": "*"}
 # GRCh38 / GRCh37 primary-assembly lengths of the chromosomes the demo uses (VCF ##contig lines)
 CONTIGS = {
-    "GRCh38": {"2": 242193529, "5": 181538259, "6": 170805979, "7": 159345973,
-               "12": 133275309, "15": 101991189},
+    "GRCh38": {c: CHROM_LENGTHS["GRCh38"][c]
+               for c in ("1", "2", "3", "5", "6", "7", "12", "13", "15", "17")},
     "GRCh37": {"2": 243199373},
 }
 # Ensembl gene IDs and HGNC IDs written by the annotators (stable identifiers, not versioned)
@@ -41,7 +42,11 @@ GENE_IDS = {"ALK": ("ENSG00000171094", "HGNC:427"), "ROS1": ("ENSG00000047936", 
             "NTRK3": ("ENSG00000140538", "HGNC:8033"), "KRAS": ("ENSG00000133703", "HGNC:6407"),
             "DNMT3A": ("ENSG00000119772", "HGNC:2978"), "EML4": ("ENSG00000143924", "HGNC:1316"),
             "CD74": ("ENSG00000019582", "HGNC:1697"), "ETV6": ("ENSG00000139083", "HGNC:3495"),
-            "MET": ("ENSG00000105976", "HGNC:7029")}
+            "MET": ("ENSG00000105976", "HGNC:7029"), "TP53": ("ENSG00000141510", "HGNC:11998"),
+            "RB1": ("ENSG00000139687", "HGNC:9884"), "NTRK1": ("ENSG00000198400", "HGNC:8031"),
+            "TPM3": ("ENSG00000143549", "HGNC:12012"), "BRAF": ("ENSG00000157764", "HGNC:1097"),
+            "EGFR": ("ENSG00000146648", "HGNC:3236"), "LMNA": ("ENSG00000160789", "HGNC:6636"),
+            "PIK3CA": ("ENSG00000121879", "HGNC:8975")}
 # VEP writes the protein ID in HGVSp; only ALK's is used (ENSP00000373700, seen in public
 # annotation test fixtures for ENST00000389048).
 ENSP = {"ALK": "ENSP00000373700"}
@@ -76,7 +81,17 @@ class PointMutation:
 
     @property
     def hgvs_p1(self) -> str:
-        return f"p.{self.ref_aa}{self.aa_pos}{self.alt_aa}"
+        alt = "=" if self.alt_aa == self.ref_aa else self.alt_aa
+        return f"p.{self.ref_aa}{self.aa_pos}{alt}"
+
+    @property
+    def consequence(self) -> tuple[str, str]:
+        """(Sequence Ontology term, snpEff/VEP impact)."""
+        if self.alt_aa == self.ref_aa:
+            return "synonymous_variant", "LOW"
+        if self.alt_aa == "*":
+            return "stop_gained", "HIGH"
+        return "missense_variant", "MODERATE"
 
 
 G1202R = PointMutation("ALK", 1202, "G", "R", 1, "G", "A",
@@ -96,6 +111,43 @@ G12C = PointMutation("KRAS", 12, "G", "C", 1, "G", "T",
 R882H = PointMutation("DNMT3A", 882, "R", "H", 2, "G", "A",
                       "DNMT3A c.2645G>A (ClinVar GRCh38 chr2:25234373 C>T)",
                       anchor={"GRCh38": ("2", 25234373, "C", "T")}, exon=(23, 23))
+
+# P07: the lorlatinib-resistant compound. ALK L1196M is c.3586C>A (CTG>ATG: Met has the single
+# codon ATG, so the reference codon is CTG; that also fixes c.3588G for the synonymous noise).
+L1196M = PointMutation("ALK", 1196, "L", "M", 1, "C", "A",
+                       "ALK c.3586C>A (Choi 2010 NEJM; Met = ATG, so codon 1196 is CTG)")
+L1196_SYN = PointMutation("ALK", 1196, "L", "L", 3, "G", "A",
+                          "ALK c.3588G>A p.(Leu1196=) (CTG>CTA; codon fixed by L1196M = ATG)")
+# P09: NTRK1 xDFG G667C, c.1999G>T (GGC/GGT > TGC/TGT: only base 1 changes Gly to Cys)
+G667C = PointMutation("NTRK1", 667, "G", "C", 1, "G", "T",
+                      "NTRK1 c.1999G>T (Cocco 2019 Cancer Discov, DOI 10.1158/2159-8290.CD-20-0571)")
+# P08: TP53 R213* c.637C>T (CGA>TGA), a recurrent truncating TP53 mutation
+R213X = PointMutation("TP53", 213, "R", "*", 1, "C", "T",
+                      "TP53 c.637C>T (IARC TP53 database; CGA>TGA)")
+# Noise. Real somatic calls from the public PCGR examples (shared/data/examples/pcgr, TCGA
+# MC3 GRCh38 records, so the genome base is real): TP53 V272M and an LMNA intronic SNV.
+V272M = PointMutation("TP53", 272, "V", "M", 1, "G", "A",
+                      "TP53 c.814G>A (PCGR T001-BRCA GRCh38 chr17:7673806 C>T)",
+                      anchor={"GRCh38": ("17", 7673806, "C", "T")})
+V600E = PointMutation("BRAF", 600, "V", "E", 2, "T", "A",
+                      "BRAF c.1799T>A (CDS-HINTS and PCGR T001-COAD: GRCh38 chr7:140753336 A>T)",
+                      anchor={"GRCh38": ("7", 140753336, "A", "T")})
+T790M = PointMutation("EGFR", 790, "T", "M", 2, "C", "T",
+                      "EGFR c.2369C>T (GRCh38 chr7:55181378 C>T)",
+                      anchor={"GRCh38": ("7", 55181378, "C", "T")})
+G12D = PointMutation("KRAS", 12, "G", "D", 2, "G", "A",
+                     "KRAS c.35G>A (GRCh38 chr12:25245350 C>T)",
+                     anchor={"GRCh38": ("12", 25245350, "C", "T")})
+G12V = PointMutation("KRAS", 12, "G", "V", 2, "G", "T",
+                     "KRAS c.35G>T (GRCh38 chr12:25245350 C>A)",
+                     anchor={"GRCh38": ("12", 25245350, "C", "A")})
+H1047R = PointMutation("PIK3CA", 1047, "H", "R", 2, "A", "G",
+                       "PIK3CA c.3140A>G (PCGR T001-BRCA GRCh38 chr3:179234297 A>G)",
+                       anchor={"GRCh38": ("3", 179234297, "A", "G")})
+# Off-panel records: real TCGA calls (PCGR T001-COAD) outside every panel gene
+OFF_PANEL = (("1", 1042010, "G", "A"), ("1", 1046550, "C", "T"))
+# LMNA intron 10 (c.1699-56C>T): real TCGA call (PCGR T001-COAD chr1:156138432 C>T)
+LMNA_INTRONIC = ("1", 156138432, "C", "T", "c.1699-56C>T")
 
 
 @dataclass(frozen=True)
@@ -188,14 +240,25 @@ def exon_boundary(panel: Panel, gene: str, exon_number: int, side: str) -> tuple
 
 
 # --------------------------------------------------------------------------- writers
-def _vcf_header(build: str, sample: str, extra: list[str]) -> list[str]:
+MUTECT2_FILTERS = {
+    "weak_evidence": "Mutation does not meet likelihood threshold",
+    "strand_bias": "Evidence for alt allele comes from one read direction only",
+    "multiallelic": "Site filtered because too many alt alleles pass tumor LOD",
+}
+
+
+def _contig_lines(build: str) -> list[str]:
     chrom_prefix = "chr" if build == "GRCh38" else ""
+    return [f"##contig=<ID={chrom_prefix}{c},length={n},assembly={build}>"
+            for c, n in CONTIGS[build].items()]
+
+
+def _vcf_header(build: str, sample: str, extra: list[str]) -> list[str]:
     lines = ["##fileformat=VCFv4.2",
-             '##FILTER=<ID=PASS,Description="All filters passed">',
-             "##source=Mutect2",
-             f"##reference={build}"]
-    lines += [f"##contig=<ID={chrom_prefix}{c},length={n},assembly={build}>"
-              for c, n in CONTIGS[build].items()]
+             '##FILTER=<ID=PASS,Description="All filters passed">']
+    lines += [f'##FILTER=<ID={k},Description="{v}">' for k, v in MUTECT2_FILTERS.items()]
+    lines += ["##source=Mutect2", f"##reference={build}", f"##tumor_sample={sample}"]
+    lines += _contig_lines(build)
     lines += ['##INFO=<ID=DP,Number=1,Type=Integer,Description="Approximate read depth; some reads '
               'may have been filtered">',
               '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">',
@@ -211,12 +274,52 @@ def _vcf_header(build: str, sample: str, extra: list[str]) -> list[str]:
     return lines
 
 
+@dataclass(frozen=True)
+class Call:
+    """One VCF data line: a case mutation or realistic noise (filtered calls, passengers,
+    off-panel and multiallelic records). `ann` holds one snpEff ANN entry per ALT allele
+    (empty: not annotated)."""
+
+    chrom: str
+    pos: int
+    ref: str
+    alts: tuple[str, ...]
+    depth: int
+    alt_reads: tuple[int, ...]
+    filt: str = "PASS"
+    ann: tuple[str, ...] = ()
+    why: str = ""  # README note for noise records
+
+    @property
+    def vafs(self) -> tuple[float, ...]:
+        return tuple(a / self.depth for a in self.alt_reads)
+
+
+def _sort_key(build: str, chrom: str, pos: int) -> tuple[int, int]:
+    return list(CONTIGS[build]).index(chrom), pos
+
+
+def _chrom_name(build: str, chrom: str) -> str:
+    return f"chr{chrom}" if build == "GRCh38" else chrom
+
+
+def call_for(p: Placed, depth: int, alt_reads: int, filt: str = "PASS", why: str = "") -> Call:
+    """A Call for a placed literature change, with its snpEff annotation."""
+    return Call(p.chrom, p.pos, p.ref, (p.alt,), depth, (alt_reads,), filt, (snpeff_ann(p),), why)
+
+
+def _mutect2_line(build: str, c: Call, info: str) -> str:
+    ad = ",".join(map(str, (c.depth - sum(c.alt_reads), *c.alt_reads)))
+    af = ",".join(f"{v:.4f}" for v in c.vafs)
+    gt = "0/" + "/".join(str(i + 1) for i in range(len(c.alts)))
+    return "\t".join([_chrom_name(build, c.chrom), str(c.pos), ".", c.ref, ",".join(c.alts), ".",
+                      c.filt, f"DP={c.depth}" + (f";{info}" if info else ""), "GT:AD:AF:DP",
+                      f"{gt}:{ad}:{af}:{c.depth}"])
+
+
 def _vcf_record(p: Placed, depth: int, alt_reads: int, info: str) -> str:
-    chrom = f"chr{p.chrom}" if p.build == "GRCh38" else p.chrom
-    af = alt_reads / depth
-    return "\t".join([chrom, str(p.pos), ".", p.ref, p.alt, ".", "PASS",
-                      f"DP={depth};{info}", "GT:AD:AF:DP",
-                      f"0/1:{depth - alt_reads},{alt_reads}:{af:.4f}:{depth}"])
+    return _mutect2_line(p.build, Call(p.chrom, p.pos, p.ref, (p.alt,), depth, (alt_reads,)),
+                         info)
 
 
 VEP_FIELDS = ("Allele|Consequence|IMPACT|SYMBOL|Gene|Feature_type|Feature|BIOTYPE|EXON|INTRON|"
@@ -237,8 +340,9 @@ def vep_vcf(sample: str, build: str, records: list[tuple[Placed, int, int]]) -> 
     for p, depth, alt_reads in records:
         gene_id, hgnc = GENE_IDS[p.mut.gene]
         ensp = ENSP[p.mut.gene]  # KeyError = do not use VEP for a gene whose ENSP we lack
+        so, impact = p.mut.consequence
         # Codons would need the other two reference bases, which the HGVS c. does not state
-        csq = "|".join([p.alt, "missense_variant", "MODERATE", p.mut.gene, gene_id, "Transcript",
+        csq = "|".join([p.alt, so, impact, p.mut.gene, gene_id, "Transcript",
                         p.transcript, "protein_coding", f"{p.exon}/{p.n_exons}", "",
                         f"{p.transcript}:{p.mut.hgvs_c}", f"{ensp}:{p.mut.hgvs_p3}",
                         str(p.cdna_pos), str(p.mut.c_pos), str(p.mut.aa_pos),
@@ -248,28 +352,45 @@ def vep_vcf(sample: str, build: str, records: list[tuple[Placed, int, int]]) -> 
     return "\n".join(lines) + "\n"
 
 
-def snpeff_vcf(sample: str, build: str, records: list[tuple[Placed, int, int]]) -> str:
-    extra = ['##SnpEffVersion="4.3t (build 2017-11-24 10:18), by Pablo Cingolani"',
-             f'##SnpEffCmd="SnpEff  -noStats {build}.86 input.vcf "',
-             '##INFO=<ID=ANN,Number=.,Type=String,Description="Functional annotations: \'Allele | '
-             'Annotation | Annotation_Impact | Gene_Name | Gene_ID | Feature_Type | Feature_ID | '
-             'Transcript_BioType | Rank | HGVS.c | HGVS.p | cDNA.pos / cDNA.length | CDS.pos / '
-             'CDS.length | AA.pos / AA.length | Distance | ERRORS / WARNINGS / INFO\' ">',
-             '##INFO=<ID=LOF,Number=.,Type=String,Description="Predicted loss of function effects '
-             'for this variant. Format: \'Gene_Name | Gene_ID | Number_of_transcripts_in_gene | '
-             'Percent_of_transcripts_affected\'">',
-             '##INFO=<ID=NMD,Number=.,Type=String,Description="Predicted nonsense mediated decay '
-             'effects for this variant. Format: \'Gene_Name | Gene_ID | '
-             'Number_of_transcripts_in_gene | Percent_of_transcripts_affected\'">']
-    lines = _vcf_header(build, sample, extra)
-    for p, depth, alt_reads in records:
-        gene_id, _ = GENE_IDS[p.mut.gene]
-        cdna = f"{p.cdna_pos}/{p.cdna_len}" if p.cdna_pos else ""  # unknown UTR: left empty
-        ann = "|".join([p.alt, "missense_variant", "MODERATE", p.mut.gene, gene_id, "transcript",
-                        p.transcript, "protein_coding", f"{p.exon}/{p.n_exons}", p.mut.hgvs_c,
-                        p.mut.hgvs_p3, cdna, f"{p.mut.c_pos}/{p.cds_len}",
-                        f"{p.mut.aa_pos}/{p.protein_len}", "", ""])
-        lines.append(_vcf_record(p, depth, alt_reads, f"ANN={ann}"))
+SNPEFF_HEADER = [
+    '##SnpEffVersion="4.3t (build 2017-11-24 10:18), by Pablo Cingolani"',
+    '##SnpEffCmd="SnpEff  -noStats {build}.86 input.vcf "',
+    '##INFO=<ID=ANN,Number=.,Type=String,Description="Functional annotations: \'Allele | '
+    'Annotation | Annotation_Impact | Gene_Name | Gene_ID | Feature_Type | Feature_ID | '
+    'Transcript_BioType | Rank | HGVS.c | HGVS.p | cDNA.pos / cDNA.length | CDS.pos / '
+    'CDS.length | AA.pos / AA.length | Distance | ERRORS / WARNINGS / INFO\' ">',
+    '##INFO=<ID=LOF,Number=.,Type=String,Description="Predicted loss of function effects '
+    'for this variant. Format: \'Gene_Name | Gene_ID | Number_of_transcripts_in_gene | '
+    'Percent_of_transcripts_affected\'">',
+    '##INFO=<ID=NMD,Number=.,Type=String,Description="Predicted nonsense mediated decay '
+    'effects for this variant. Format: \'Gene_Name | Gene_ID | '
+    'Number_of_transcripts_in_gene | Percent_of_transcripts_affected\'">']
+
+
+def snpeff_header(build: str) -> list[str]:
+    return [line.replace("{build}", build) for line in SNPEFF_HEADER]
+
+
+def snpeff_ann(p: Placed) -> str:
+    """snpEff 4.3 ANN entry for a placed coding change on the reporting transcript."""
+    gene_id, _ = GENE_IDS[p.mut.gene]
+    so, impact = p.mut.consequence
+    cdna = f"{p.cdna_pos}/{p.cdna_len}" if p.cdna_pos else ""  # unknown UTR: left empty
+    hgvs_p = p.mut.hgvs_p3
+    if p.mut.ref_aa == p.mut.alt_aa:  # snpEff writes synonymous changes as p.Leu1196Leu
+        hgvs_p = f"p.{AA3[p.mut.ref_aa]}{p.mut.aa_pos}{AA3[p.mut.ref_aa]}"
+    return "|".join([p.alt, so, impact, p.mut.gene, gene_id, "transcript", p.transcript,
+                     "protein_coding", f"{p.exon}/{p.n_exons}", p.mut.hgvs_c, hgvs_p, cdna,
+                     f"{p.mut.c_pos}/{p.cds_len}", f"{p.mut.aa_pos}/{p.protein_len}", "", ""])
+
+
+def snpeff_vcf(sample: str, build: str, records: list[tuple[Placed, int, int]],
+               noise: tuple[Call, ...] = ()) -> str:
+    """Mutect2 VCF annotated by snpEff: the case's changes plus `noise` records, sorted."""
+    lines = _vcf_header(build, sample, snpeff_header(build))
+    calls = [call_for(p, depth, alt) for p, depth, alt in records] + list(noise)
+    for c in sorted(calls, key=lambda c: _sort_key(build, c.chrom, c.pos)):
+        lines.append(_mutect2_line(build, c, f"ANN={','.join(c.ann)}" if c.ann else ""))
     return "\n".join(lines) + "\n"
 
 
@@ -410,10 +531,385 @@ def cnvkit_cns(panel: Panel, amplified: dict[str, float], neutral: list[str]) ->
     return "\n".join(out) + "\n"
 
 
+def intronic_call(panel: Panel, gene: str, site: tuple[str, int, str, str, str], depth: int,
+                  alt_reads: int) -> Call:
+    """A real intronic SNV annotated by snpEff (intron rank from the panel transcript)."""
+    chrom, pos, ref, alt, hgvs_c = site
+    tx = panel.transcript(gene)
+    intron = tx.intron_at(pos)
+    assert intron is not None and tx.chrom == chrom, f"{gene} {pos} is not intronic"
+    assert tx.c_position(pos) == hgvs_c[2:].rstrip("ACGT>"), (tx.c_position(pos), hgvs_c)
+    ann = "|".join([alt, "intron_variant", "MODIFIER", gene, GENE_IDS[gene][0], "transcript",
+                    tx.transcript_id, "protein_coding", f"{intron}/{len(tx.exons) - 1}", hgvs_c,
+                    "", "", "", "", "", ""])
+    return Call(chrom, pos, ref, (alt,), depth, (alt_reads,), "PASS", (ann,),
+                f"{gene} intron {intron} {hgvs_c}")
+
+
+def off_panel_calls(panel: Panel, depth: int, alt_reads: int) -> tuple[Call, ...]:
+    out = []
+    for chrom, pos, ref, alt in OFF_PANEL:
+        assert not panel.overlapping(chrom, pos), f"{chrom}:{pos} is in a panel gene"
+        # annotated as snpEff would only with its database; the demo leaves ANN off (the panel
+        # reader never opens these records)
+        out.append(Call(chrom, pos, ref, (alt,), depth, (alt_reads,), "PASS", (),
+                        "outside all panel genes"))
+    return tuple(out)
+
+
+# DRAGEN somatic small-variant VCF (tumour-only): its own header lines and FORMAT set
+def dragen_vcf(sample: str, build: str, calls: list[Call]) -> str:
+    lines = ["##fileformat=VCFv4.2",
+             '##FILTER=<ID=PASS,Description="All filters passed">',
+             '##FILTER=<ID=weak_evidence,Description="Somatic variant score does not meet '
+             'threshold">',
+             '##FILTER=<ID=base_quality,Description="Site filtered because median base quality '
+             'of alt reads at this locus does not meet threshold">',
+             '##DRAGENVersion=<ID=dragen,Version="SW: 07.021.624.3.10.4, HW: 07.021.624">',
+             '##DRAGENCommandLine=<ID=dragen,Version="SW: 07.021.624.3.10.4, HW: 07.021.624",'
+             'Date="Tue Mar 12 09:41:07 UTC 2024",CommandLineOptions="--tumor-fastq-list '
+             'tumor.csv --enable-variant-caller true --vc-enable-liquid-tumor-mode true">',
+             "##source=DRAGEN_SNV", f"##reference=file:///refs/{build}/reference.bin"]
+    lines += _contig_lines(build)
+    lines += ['##INFO=<ID=DP,Number=1,Type=Integer,Description="Approximate read depth; some '
+              'reads may have been filtered">',
+              '##INFO=<ID=MQ,Number=1,Type=Float,Description="RMS Mapping Quality">',
+              '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">',
+              '##FORMAT=<ID=SQ,Number=A,Type=Float,Description="Somatic quality">',
+              '##FORMAT=<ID=AD,Number=R,Type=Integer,Description="Allelic depths (counting '
+              'only informative reads out of the total reads) for the ref and alt alleles in '
+              'the order listed">',
+              '##FORMAT=<ID=AF,Number=A,Type=Float,Description="Allele fractions for alt '
+              'alleles in the order listed">',
+              '##FORMAT=<ID=DP,Number=1,Type=Integer,Description="Approximate read depth '
+              '(reads with MQ=255 or with bad mates are filtered)">']
+    lines += snpeff_header(build)
+    lines.append("\t".join(["#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO",
+                            "FORMAT", sample]))
+    for c in sorted(calls, key=lambda c: _sort_key(build, c.chrom, c.pos)):
+        ad = ",".join(map(str, (c.depth - sum(c.alt_reads), *c.alt_reads)))
+        af = ",".join(f"{v:.3f}" for v in c.vafs)
+        sq = ",".join(f"{min(60.0, 3.0 * a):.2f}" for a in c.alt_reads)  # illustrative
+        info = f"DP={c.depth};MQ=60.00" + (f";ANN={','.join(c.ann)}" if c.ann else "")
+        lines.append("\t".join([_chrom_name(build, c.chrom), str(c.pos), ".", c.ref,
+                                ",".join(c.alts), ".", c.filt, info, "GT:SQ:AD:AF:DP",
+                                f"0/1:{sq}:{ad}:{af}:{c.depth}"]))
+    return "\n".join(lines) + "\n"
+
+
+# Strelka2 somatic SNV VCF: NORMAL + TUMOR columns, tier-1/2 base counts AU/CU/GU/TU
+STRELKA_INFO = [
+    ("QSS", "1", "Integer", "Quality score for any somatic snv, ie. for the ALT allele to be "
+     "present at a significantly different frequency in the tumor and normal"),
+    ("TQSS", "1", "Integer", "Data tier used to compute QSS"),
+    ("NT", "1", "String", "Genotype of the normal in all data tiers, as used to classify somatic "
+     "variants. One of {ref,het,hom,conflict}."),
+    ("QSS_NT", "1", "Integer", "Quality score reflecting the joint probability of a somatic "
+     "variant and NT"),
+    ("TQSS_NT", "1", "Integer", "Data tier used to compute QSS_NT"),
+    ("SGT", "1", "String", "Most likely somatic genotype excluding normal noise states"),
+    ("SOMATIC", "0", "Flag", "Somatic mutation"),
+    ("DP", "1", "Integer", "Combined depth across samples"),
+    ("MQ", "1", "Float", "RMS Mapping Quality"),
+    ("MQ0", "1", "Integer", "Total Mapping Quality Zero Reads"),
+    ("SomaticEVS", "1", "Float", "Somatic Empirical Variant Score (EVS) expressing the "
+     "phred-scaled probability of the call being a false positive observation."),
+]
+STRELKA_FORMAT = [
+    ("DP", "1", "Integer", "Read depth for tier1 (used+filtered)"),
+    ("FDP", "1", "Integer", "Number of basecalls filtered from original read depth for tier1"),
+    ("SDP", "1", "Integer", "Number of reads with deletions spanning this site at tier1"),
+    ("SUBDP", "1", "Integer", "Number of reads below tier1 mapping quality threshold aligned "
+     "across this site"),
+    ("AU", "2", "Integer", "Number of 'A' alleles used in tiers 1,2"),
+    ("CU", "2", "Integer", "Number of 'C' alleles used in tiers 1,2"),
+    ("GU", "2", "Integer", "Number of 'G' alleles used in tiers 1,2"),
+    ("TU", "2", "Integer", "Number of 'T' alleles used in tiers 1,2"),
+]
+
+
+def strelka2_vcf(build: str, calls: list[Call], normal_depth: int = 180) -> str:
+    lines = ["##fileformat=VCFv4.1", "##fileDate=20240611", "##source=strelka",
+             "##source_version=2.9.10", f"##reference=file:///refs/{build}.fa"]
+    lines += _contig_lines(build)
+    lines += ["##content=strelka somatic snv calls", "##priorSomaticSnvRate=0.0001"]
+    lines += [f'##INFO=<ID={i},Number={n},Type={t},Description="{d}">'
+              for i, n, t, d in STRELKA_INFO]
+    lines += [f'##FORMAT=<ID={i},Number={n},Type={t},Description="{d}">'
+              for i, n, t, d in STRELKA_FORMAT]
+    lines += ['##FILTER=<ID=LowEVS,Description="Somatic Empirical Variant Score (SomaticEVS) is '
+              'below threshold">',
+              '##FILTER=<ID=LowDepth,Description="Tumor or normal sample read depth at this locus '
+              'is below 2">']
+    lines += snpeff_header(build)
+    lines.append("\t".join(["#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO",
+                            "FORMAT", "NORMAL", "TUMOR"]))
+
+    def counts(ref: str, alt: str, n_ref: int, n_alt: int) -> str:
+        by = {b: 0 for b in "ACGT"}
+        by[ref], by[alt] = n_ref, n_alt
+        # tier 2 (relaxed mapping) sees a few reads more; illustrative
+        return ":".join(f"{by[b]},{by[b] + (1 if by[b] else 0)}" for b in "ACGT")
+
+    for c in sorted(calls, key=lambda c: _sort_key(build, c.chrom, c.pos)):
+        alt, n_alt = c.alts[0], c.alt_reads[0]
+        evs = 18.62 if c.filt == "PASS" else 3.41
+        info = (f"SOMATIC;QSS={60 if c.filt == 'PASS' else 9};TQSS=1;NT=ref;"
+                f"QSS_NT={60 if c.filt == 'PASS' else 9};TQSS_NT=1;SGT={c.ref * 2}->{c.ref}{alt};"
+                f"DP={c.depth + normal_depth};MQ=60.00;MQ0=0;SomaticEVS={evs:.2f}")
+        if c.ann:
+            info += f";ANN={','.join(c.ann)}"
+        normal = f"{normal_depth}:0:0:0:" + counts(c.ref, alt, normal_depth, 0)
+        tumour = f"{c.depth}:0:0:0:" + counts(c.ref, alt, c.depth - n_alt, n_alt)
+        lines.append("\t".join([_chrom_name(build, c.chrom), str(c.pos), ".", c.ref, alt, ".",
+                                c.filt, info, "DP:FDP:SDP:SUBDP:AU:CU:GU:TU", normal, tumour]))
+    return "\n".join(lines) + "\n"
+
+
+def intron_midpoint(panel: Panel, gene: str, intron: int) -> tuple[str, int]:
+    """Middle base of an intron (between exons n and n+1, transcript order): a genomic DNA
+    breakpoint position. Real rearrangement breakpoints fall anywhere in the intron."""
+    tx = panel.transcript(gene)
+    a, b = tx.exon(intron), tx.exon(intron + 1)
+    lo, hi = (a.end, b.start) if tx.strand > 0 else (b.end, a.start)
+    mid = (lo + hi) // 2
+    assert tx.intron_at(mid) == intron, (gene, intron, mid, tx.intron_at(mid))
+    return tx.chrom, mid
+
+
+def manta_vcf(panel: Panel, sample: str, five: str, five_intron: int, three: str,
+              three_intron: int) -> str:
+    """Manta 1.6 tumour-only SV VCF: the fusion junction as a BND mate pair, plus one
+    filtered deletion. REF bases are N: the genome base at an intronic breakpoint is not
+    known offline (Manta writes the reference base there)."""
+    c5, p5 = intron_midpoint(panel, five, five_intron)
+    c3, p3 = intron_midpoint(panel, three, three_intron)
+    t5, t3 = panel.transcript(five), panel.transcript(three)
+    # The 5' partner keeps its 5' part: left of the break on a + strand gene, right on a -
+    # strand gene; the 3' partner keeps its 3' part (right on +, left on -). BND ALT syntax:
+    # t[p[ / t]p] keep the left side here, ]p]t / [p[t the right side; the bracket says which
+    # side of the mate is joined (']' = the mate's left side).
+    keep5_left, keep3_left = t5.strand > 0, t3.strand < 0
+
+    def alt(keep_here_left: bool, mate_chrom: str, mate_pos: int, keep_mate_left: bool) -> str:
+        mate = f"chr{mate_chrom}:{mate_pos}"
+        br = "]" if keep_mate_left else "["
+        return f"N{br}{mate}{br}" if keep_here_left else f"{br}{mate}{br}N"
+
+    ids = ("MantaBND:48211:0:1:0:0:0:0", "MantaBND:48211:0:1:0:0:0:1")
+    rec5 = (c5, p5, ids[0], alt(keep5_left, c3, p3, keep3_left), ids[1])
+    rec3 = (c3, p3, ids[1], alt(keep3_left, c5, p5, keep5_left), ids[0])
+    lines = ["##fileformat=VCFv4.1", "##fileDate=20240312", "##source=GenerateSVCandidates 1.6.0",
+             "##reference=file:///refs/GRCh38.fa"]
+    lines += _contig_lines("GRCh38")
+    lines += [
+        '##INFO=<ID=IMPRECISE,Number=0,Type=Flag,Description="Imprecise structural variation">',
+        '##INFO=<ID=SVTYPE,Number=1,Type=String,Description="Type of structural variant">',
+        '##INFO=<ID=SVLEN,Number=.,Type=Integer,Description="Difference in length between REF '
+        'and ALT alleles">',
+        '##INFO=<ID=END,Number=1,Type=Integer,Description="End position of the variant '
+        'described in this record">',
+        '##INFO=<ID=CIPOS,Number=2,Type=Integer,Description="Confidence interval around POS">',
+        '##INFO=<ID=CIEND,Number=2,Type=Integer,Description="Confidence interval around END">',
+        '##INFO=<ID=MATEID,Number=.,Type=String,Description="ID of mate breakend">',
+        '##INFO=<ID=HOMLEN,Number=.,Type=Integer,Description="Length of base pair identical '
+        'homology at event breakpoints">',
+        '##INFO=<ID=BND_DEPTH,Number=1,Type=Integer,Description="Read depth at local '
+        'translocation breakend">',
+        '##INFO=<ID=MATE_BND_DEPTH,Number=1,Type=Integer,Description="Read depth at remote '
+        'translocation mate breakend">',
+        '##FORMAT=<ID=PR,Number=.,Type=Integer,Description="Spanning paired-read support for '
+        'the ref and alt alleles in the order listed">',
+        '##FORMAT=<ID=SR,Number=.,Type=Integer,Description="Split reads for the ref and alt '
+        'alleles in the order listed, for reads where P(allele|read)>0.999">',
+        '##FILTER=<ID=MaxDepth,Description="Sample site depth is greater than 3x the median '
+        'chromosome depth near one or both variant breakends">',
+        '##FILTER=<ID=NoPairSupport,Description="For variants significantly larger than the '
+        'paired read fragment size, no paired reads support the alternate allele in any '
+        'sample.">',
+        '##ALT=<ID=DEL,Description="Deletion">',
+        '##cmdline=configManta.py --tumorBam=plasma.bam --referenceFasta=GRCh38.fa '
+        '--runDir=manta',
+        "\t".join(["#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO", "FORMAT",
+                   sample])]
+    rows = []
+    for chrom, pos, vid, alt_text, mate in (rec5, rec3):
+        rows.append((chrom, pos, "\t".join([
+            f"chr{chrom}", str(pos), vid, "N", alt_text, ".", "PASS",
+            f"SVTYPE=BND;MATEID={mate};HOMLEN=2;BND_DEPTH=1850;MATE_BND_DEPTH=1790",
+            "PR:SR", "1712,9:1640,12"])))
+    # noise: a small deletion on chr2 away from every panel gene, failing NoPairSupport
+    del_pos = 100000000
+    assert not panel.overlapping("2", del_pos) and not panel.overlapping("2", del_pos + 1201)
+    rows.append(("2", del_pos, "\t".join([
+        "chr2", str(del_pos), "MantaDEL:51007:0:1:0:0:0", "N", "<DEL>", ".", "NoPairSupport",
+        f"END={del_pos + 1201};SVTYPE=DEL;SVLEN=-1201;IMPRECISE;CIPOS=-150,151;CIEND=-140,141",
+        "PR", "1688,2"])))
+    for _, _, text in sorted(rows, key=lambda r: _sort_key("GRCh38", r[0], r[1])):
+        lines.append(text)
+    return "\n".join(lines) + "\n"
+
+
+def dragen_cnv_vcf(panel: Panel, sample: str, purity: float,
+                   events: list[tuple[str, int]]) -> str:
+    """DRAGEN somatic CNV VCF over panel genes: (gene, tumour copy number) per segment.
+
+    DRAGEN writes its purity estimate into the header and CN is then the tumour's own copy
+    number; SM is the observed linear copy ratio, 1 + p x (CN - 2) / 2 for a diploid genome."""
+    lines = ["##fileformat=VCFv4.2", "##source=DRAGEN_CNV",
+             '##DRAGENVersion=<ID=dragen,Version="SW: 07.021.624.3.10.4, HW: 07.021.624">',
+             f"##EstimatedTumorPurity={purity}", "##DiploidCoverage=412.33",
+             "##OverallPloidy=2.00", "##reference=file:///refs/GRCh38/reference.bin"]
+    lines += _contig_lines("GRCh38")
+    lines += ['##FILTER=<ID=PASS,Description="All filters passed">',
+              '##FILTER=<ID=cnvQual,Description="CNV with quality below 10">',
+              '##FILTER=<ID=cnvLength,Description="CNV with length below 10000">',
+              '##ALT=<ID=DEL,Description="Deletion">',
+              '##ALT=<ID=DUP,Description="Duplication">',
+              '##INFO=<ID=REFLEN,Number=1,Type=Integer,Description="Number of REF positions '
+              'included in this record">',
+              '##INFO=<ID=SVLEN,Number=.,Type=Integer,Description="Difference in length '
+              'between REF and ALT alleles">',
+              '##INFO=<ID=SVTYPE,Number=1,Type=String,Description="Type of structural '
+              'variant">',
+              '##INFO=<ID=END,Number=1,Type=Integer,Description="End position of the variant '
+              'described in this record">',
+              '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">',
+              '##FORMAT=<ID=SM,Number=1,Type=Float,Description="Linear copy ratio of the '
+              'segment mean">',
+              '##FORMAT=<ID=CN,Number=1,Type=Integer,Description="Estimated copy number">',
+              '##FORMAT=<ID=BC,Number=1,Type=Integer,Description="Number of bins in the '
+              'region">',
+              '##FORMAT=<ID=PE,Number=2,Type=Integer,Description="Number of improperly paired '
+              'end reads at start and stop breakpoints">',
+              "\t".join(["#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO",
+                         "FORMAT", sample])]
+    rows = []
+    for gene, cn in events:
+        tx = panel.transcript(gene)
+        start, end = min(e.start for e in tx.exons), max(e.end for e in tx.exons)
+        kind, alt = ("LOSS", "<DEL>") if cn < 2 else ("GAIN", "<DUP>") if cn > 2 else ("REF", ".")
+        sm = 1 + purity * (cn - 2) / 2
+        gt = "./1" if cn == 1 else "1" if cn != 2 else "0"
+        info = f"REFLEN={end - start + 1};SVTYPE=CNV;END={end}" if kind != "REF" else \
+            f"REFLEN={end - start + 1};END={end}"
+        rows.append((tx.chrom, start - 1, "\t".join([
+            f"chr{tx.chrom}", str(start - 1), f"DRAGEN:{kind}:chr{tx.chrom}:{start}-{end}", "N",
+            alt, "150", "PASS", info, "GT:SM:CN:BC:PE",
+            f"{gt}:{sm:.4f}:{cn}:{max(4, len(tx.exons))}:0,0"])))
+    # noise: a short gain failing cnvLength (DRAGEN keeps it, filtered)
+    rows.append(("1", 1042000, "\t".join([
+        "chr1", "1042000", "DRAGEN:GAIN:chr1:1042001-1049000", "N", "<DUP>", "12",
+        "cnvLength", "REFLEN=7000;SVTYPE=CNV;END=1049000", "GT:SM:CN:BC:PE",
+        "1:1.1700:3:2:0,0"])))
+    for _, _, text in sorted(rows, key=lambda r: _sort_key("GRCh38", r[0], r[1])):
+        lines.append(text)
+    return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------- synthetic BAM
+# Codons of ALK exon 23 whose reference residue the knowledge base names, with a codon for it.
+# Codons fixed by a literature c. change: L1196 CTG (L1196M c.3586C>A = ATG), L1198 CTC
+# (L1198F c.3592C>T = TTC), G1202 GGA (G1202R c.3604G>A = AGA), D1203 GAC (c.3607G>A = AAC),
+# S1206 TCC (S1206Y c.3617C>A = TAC), E1210 GAG (c.3628G>A = AAG); V1180 any Val codon. The
+# choice among synonymous codons, and every other base, is arbitrary (no genome sequence
+# offline): the BAM is synthetic.
+ALK_EXON23_CODONS = {1180: "GTG", 1196: "CTG", 1198: "CTC", 1202: "GGA", 1203: "GAC",
+                     1206: "TCC", 1210: "GAG"}
+ALK_ALT_CODONS = {1196: "ATG", 1202: "AGA"}  # L1196M + G1202R in cis
+BAM_READ_LEN = 76
+
+
+def _arbitrary_base(pos: int) -> str:
+    return "ACGT"[(pos * 2654435761) % 4]  # deterministic filler for unknown genome bases
+
+
+def alk_window(panel: Panel, alt: bool) -> tuple[str, int, str]:
+    """(chrom, 1-based start, + strand sequence) of ALK exon 23 with the reference codons, or
+    with both compound alt codons."""
+    tx = panel.transcript("ALK")
+    exon = tx.exon(tx.exon_at(tx.codon_positions(1202)[0]))
+    assert tx.exon_at(tx.codon_positions(1196)[0]) == exon.number
+    seq = {g: _arbitrary_base(g) for g in range(exon.start, exon.end + 1)}
+    codons = dict(ALK_EXON23_CODONS)
+    if alt:
+        codons.update(ALK_ALT_CODONS)
+    for aa, codon in codons.items():
+        for g, base in zip(tx.codon_positions(aa), codon):
+            assert exon.start <= g <= exon.end, (aa, g)
+            seq[g] = base.translate(COMPLEMENT) if tx.strand < 0 else base
+    return tx.chrom, exon.start, "".join(seq[g] for g in range(exon.start, exon.end + 1))
+
+
+def compound_bam_reads(panel: Panel, n_ref: int, n_alt: int) -> list[dict]:
+    """Read pairs over ALK exon 23: n_alt fragments carry both alt codons, n_ref neither."""
+    chrom, start, ref_seq = alk_window(panel, alt=False)
+    _, _, alt_seq = alk_window(panel, alt=True)
+    span = len(ref_seq)
+    reads = []
+    for i in range(n_ref + n_alt):
+        is_alt = i < n_alt
+        seq = alt_seq if is_alt else ref_seq
+        # R1 starts in the first 12 bases, R2 ends in the last 12: both cover codons 1196-1202
+        off1 = (i * 7) % 12
+        off2 = span - BAM_READ_LEN - (i * 5) % 12
+        name = f"demoP07:{'alt' if is_alt else 'ref'}:{i:03d}"
+        tlen = off2 + BAM_READ_LEN - off1
+        for r, off, mate_off, flag in ((1, off1, off2, 99), (2, off2, off1, 147)):
+            reads.append({"name": name, "flag": flag, "pos": start - 1 + off,
+                          "mate_pos": start - 1 + mate_off,
+                          "tlen": tlen if r == 1 else -tlen,
+                          "seq": seq[off:off + BAM_READ_LEN]})
+    return sorted(reads, key=lambda r: (r["pos"], r["name"], r["flag"]))
+
+
+def write_bam(path: Path, reads: list[dict], chrom: str) -> None:
+    import pysam
+
+    header = {"HD": {"VN": "1.6", "SO": "coordinate"},
+              "SQ": [{"SN": f"chr{c}", "LN": n} for c, n in CHROM_LENGTHS["GRCh38"].items()],
+              "RG": [{"ID": "P07-T1", "SM": "P07-T1", "PL": "ILLUMINA", "LB": "demo"}],
+              "CO": ["synthetic demo reads written by scripts/make_demo.py; see .test/README.md"]}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with pysam.AlignmentFile(str(path), "wb", header=header) as out:
+        tid = out.get_tid(f"chr{chrom}")
+        for r in reads:
+            a = pysam.AlignedSegment(out.header)
+            a.query_name, a.flag = r["name"], r["flag"]
+            a.reference_id = a.next_reference_id = tid
+            a.reference_start, a.next_reference_start = r["pos"], r["mate_pos"]
+            a.mapping_quality, a.template_length = 60, r["tlen"]
+            a.cigarstring = f"{len(r['seq'])}M"
+            a.query_sequence = r["seq"]
+            a.query_qualities = pysam.qualitystring_to_array("F" * len(r["seq"]))
+            a.set_tag("RG", "P07-T1")
+            out.write(a)
+    pysam.index(str(path))
+
+
+def bam_text(path: Path) -> str:
+    """Header and records as SAM text (compared by --check instead of BGZF bytes)."""
+    import pysam
+
+    if not path.is_file():
+        return ""
+    with pysam.AlignmentFile(str(path), "rb") as fh:
+        return str(fh.header) + "".join(r.to_string() + "\n" for r in fh)
+
+
 # --------------------------------------------------------------------------- the demo batch
 SHEET_COLUMNS = ("sample_id patient_id specimen tumor_type collection_date genome_build "
                  "prior_therapies current_therapy vcf vcf_sample fusions fusion_format cnv "
-                 "cnv_format tumor_fraction purity cns_involvement").split()
+                 "cnv_format bam tumor_fraction purity cns_involvement").split()
+# synthetic BAMs: sample -> (reference fragments, fragments with both alt codons)
+BAM_FRAGMENTS = {"P07-T1": (72, 48)}
+
+
+def _noise_note(sample: str, c: Call) -> str:
+    where = f"{c.chrom}:{c.pos} {c.ref}>{','.join(c.alts)}"
+    what = "; ".join(a.split("|")[3] + " " + (a.split("|")[10] or a.split("|")[9])
+                     for a in c.ann) or "no panel gene"
+    return f"| {sample} | {where} | {what} | {c.filt} | {c.why} |"
 
 
 def _mutation_note(p: Placed) -> str:
@@ -464,7 +960,15 @@ def build_demo() -> dict[Path, str]:
     # P02: EML4-ALK v1 (E13;A20, Arriba) tissue after lorlatinib; MET amplification (CNVkit)
     # and KRAS G12C (snpEff) as ALK-independent bypass
     g12c = place(p38, G12C)
-    files[DATA / "P02-T1.snpeff.vcf"] = snpeff_vcf("P02-T1", "GRCh38", [(g12c, 640, 118)])
+    # realistic noise: a TP53 passenger, a synonymous change at the gatekeeper codon, an intronic
+    # SNV, two calls outside the panel and a BRAF V600E that Mutect2 filtered as weak evidence
+    p02_noise = (call_for(place(p38, V272M), 655, 121, why="TP53 passenger missense"),
+                 call_for(place(p38, L1196_SYN), 702, 96, why="synonymous at the gatekeeper codon"),
+                 intronic_call(p38, "LMNA", LMNA_INTRONIC, 388, 71),
+                 *off_panel_calls(p38, 412, 88),
+                 call_for(place(p38, V600E), 610, 2, "weak_evidence", "filtered (2 alt reads)"))
+    files[DATA / "P02-T1.snpeff.vcf"] = snpeff_vcf("P02-T1", "GRCh38", [(g12c, 640, 118)],
+                                                   p02_noise)
     files[DATA / "P02-T1.arriba.tsv"] = arriba(p38, "EML4", 13, "ALK", 20)
     files[DATA / "P02-T1.cns"] = cnvkit_cns(p38, {"MET": 2.9}, ["ALK", "EGFR", "KRAS"])
     add({"sample_id": "P02-T1", "patient_id": "P02", "specimen": "tissue", "tumor_type": "NSCLC",
@@ -482,7 +986,16 @@ def build_demo() -> dict[Path, str]:
          "vcf": "../.test/data/P03-CSF1.maf", "cns_involvement": "yes"})
     # P04: CD74-ROS1 (C6;R34, STAR-Fusion) NSCLC after crizotinib; ROS1 G2032R (snpEff)
     g2032r = place(p38, G2032R)
-    files[DATA / "P04-T1.snpeff.vcf"] = snpeff_vcf("P04-T1", "GRCh38", [(g2032r, 720, 151)])
+    # noise: EGFR T790M failing strand_bias, and a KRAS codon-12 site with two alt alleles
+    # (G12D, G12V) that Mutect2 filters as multiallelic
+    g12d, g12v = place(p38, G12D), place(p38, G12V)
+    assert (g12d.chrom, g12d.pos, g12d.ref) == (g12v.chrom, g12v.pos, g12v.ref)
+    multi = Call(g12d.chrom, g12d.pos, g12d.ref, (g12d.alt, g12v.alt), 690, (5, 4),
+                 "multiallelic", (snpeff_ann(g12d), snpeff_ann(g12v)), "two alt alleles")
+    p04_noise = (call_for(place(p38, T790M), 702, 6, "strand_bias", "filtered (one strand)"),
+                 multi)
+    files[DATA / "P04-T1.snpeff.vcf"] = snpeff_vcf("P04-T1", "GRCh38", [(g2032r, 720, 151)],
+                                                   p04_noise)
     files[DATA / "P04-T1.star-fusion.tsv"] = star_fusion(p38, "CD74", 6, "ROS1", 34)
     add({"sample_id": "P04-T1", "patient_id": "P04", "specimen": "tissue", "tumor_type": "NSCLC",
          "collection_date": "2024-01-09", "genome_build": "GRCh38",
@@ -508,13 +1021,68 @@ def build_demo() -> dict[Path, str]:
          "prior_therapies": "alectinib", "current_therapy": "alectinib",
          "vcf": "../.test/data/P06-PL1.snpeff.vcf", "tumor_fraction": "0.004"})
 
-    mutation_notes = [_mutation_note(p) for p in (g1202r, i1171n, g2032r, g623r, g12c, r882h)]
+    # P07: ALK NSCLC after alectinib -> lorlatinib; L1196M + G1202R in cis (read-backed phasing
+    # from a synthetic BAM over ALK exon 23); EML4-ALK v3 (E6;A20) by STAR-Fusion
+    l1196m = place(p38, L1196M)
+    n_ref, n_alt = BAM_FRAGMENTS["P07-T1"]
+    depth = n_ref + n_alt
+    files[DATA / "P07-T1.snpeff.vcf"] = snpeff_vcf("P07-T1", "GRCh38",
+                                                   [(l1196m, depth, n_alt), (g1202r, depth, n_alt)])
+    files[DATA / "P07-T1.star-fusion.tsv"] = star_fusion(p38, "EML4", 6, "ALK", 20)
+    add({"sample_id": "P07-T1", "patient_id": "P07", "specimen": "tissue", "tumor_type": "NSCLC",
+         "collection_date": "2024-03-05", "genome_build": "GRCh38",
+         "prior_therapies": "alectinib;lorlatinib", "current_therapy": "lorlatinib",
+         "vcf": "../.test/data/P07-T1.snpeff.vcf",
+         "fusions": "../.test/data/P07-T1.star-fusion.tsv", "fusion_format": "star_fusion",
+         "bam": "../.test/data/P07-T1.bam", "purity": "0.45"})
+    # P08: plasma, EML4-ALK found at DNA level (Manta BND pair, EML4 intron 13 :: ALK intron 19)
+    # plus TP53 R213* (DRAGEN, snpEff) and RB1 homozygous deletion (DRAGEN CNV); tumour
+    # fraction 0.35, high enough for a deep deletion to be read from plasma copy number
+    r213x = place(p38, R213X)
+    files[DATA / "P08-PL1.dragen.snpeff.vcf"] = dragen_vcf("P08-PL1", "GRCh38", [
+        call_for(r213x, 3900, 702),
+        call_for(place(p38, G12D), 4100, 3, "weak_evidence", "filtered (3 alt reads)"),
+        *off_panel_calls(p38, 3600, 410)])
+    files[DATA / "P08-PL1.manta.vcf"] = manta_vcf(p38, "P08-PL1", "EML4", 13, "ALK", 19)
+    files[DATA / "P08-PL1.dragen.cnv.vcf"] = dragen_cnv_vcf(
+        p38, "P08-PL1", 0.35, [("RB1", 0), ("TP53", 2), ("ALK", 2), ("MET", 2)])
+    add({"sample_id": "P08-PL1", "patient_id": "P08", "specimen": "plasma", "tumor_type": "NSCLC",
+         "collection_date": "2024-05-21", "genome_build": "GRCh38",
+         "prior_therapies": "alectinib;lorlatinib", "current_therapy": "lorlatinib",
+         "vcf": "../.test/data/P08-PL1.dragen.snpeff.vcf", "vcf_sample": "P08-PL1",
+         "fusions": "../.test/data/P08-PL1.manta.vcf", "fusion_format": "sv_vcf",
+         "cnv": "../.test/data/P08-PL1.dragen.cnv.vcf", "cnv_format": "vcf",
+         "tumor_fraction": "0.35"})
+    # P09: TPM3-NTRK1 colorectal cancer (Arriba; TPM3 exon 8 :: NTRK1 exon 10, in frame on the
+    # reporting transcripts) progressing on larotrectinib with NTRK1 G667C (Strelka2 + snpEff)
+    g667c = place(p38, G667C)
+    files[DATA / "P09-T1.strelka2.snpeff.vcf"] = strelka2_vcf("GRCh38", [
+        call_for(g667c, 480, 139),
+        call_for(place(p38, H1047R), 455, 3, "LowEVS", "filtered (3 alt reads)")])
+    files[DATA / "P09-T1.arriba.tsv"] = arriba(p38, "TPM3", 8, "NTRK1", 10)
+    add({"sample_id": "P09-T1", "patient_id": "P09", "specimen": "tissue",
+         "tumor_type": "colorectal cancer", "collection_date": "2024-07-30",
+         "genome_build": "GRCh38", "prior_therapies": "larotrectinib",
+         "current_therapy": "larotrectinib", "vcf": "../.test/data/P09-T1.strelka2.snpeff.vcf",
+         "vcf_sample": "TUMOR", "fusions": "../.test/data/P09-T1.arriba.tsv",
+         "fusion_format": "arriba", "purity": "0.6"})
+
+    mutation_notes = [_mutation_note(p) for p in (g1202r, i1171n, g2032r, g623r, g12c, r882h,
+                                                   l1196m, r213x, g667c)]
+    noise_notes = [_noise_note(sid, c) for sid, calls in (("P02-T1", p02_noise),
+                                                          ("P04-T1", p04_noise)) for c in calls]
     fusion_notes = [_fusion_note(p38, "EML4", 13, "ALK", 20, "Arriba (P02-T1)"),
                     _fusion_note(p38, "CD74", 6, "ROS1", 34, "STAR-Fusion (P04-T1)"),
-                    _fusion_note(p38, "ETV6", 5, "NTRK3", 15, "FusionCatcher (P05-T1)")]
+                    _fusion_note(p38, "ETV6", 5, "NTRK3", 15, "FusionCatcher (P05-T1)"),
+                    _fusion_note(p38, "EML4", 6, "ALK", 20, "STAR-Fusion (P07-T1)"),
+                    _fusion_note(p38, "TPM3", 8, "NTRK1", 10, "Arriba (P09-T1)")]
+    c5, b5 = intron_midpoint(p38, "EML4", 13)
+    c3, b3 = intron_midpoint(p38, "ALK", 19)
     met = p38.transcript("MET")
     files[REPO / ".test" / "README.md"] = README_TEMPLATE.format(
         mutations="\n".join(mutation_notes), fusions="\n".join(fusion_notes),
+        noise="\n".join(noise_notes), read_len=BAM_READ_LEN, manta=f"EML4 intron 13 midpoint {c5}:{b5} :: ALK intron 19 "
+        f"midpoint {c3}:{b3}", bam_n=f"{n_alt} fragments carry both alt codons, {n_ref} neither",
         met=f"{met.chrom}:{min(e.start for e in met.exons)}-{max(e.end for e in met.exons)}")
 
     sheet = ["# kinres demo batch: written by scripts/make_demo.py (see .test/README.md)",
@@ -542,6 +1110,9 @@ literature HGVS c. notation, so nothing here needs a genome sequence.
 | P04-T1 | tissue | CD74-ROS1 NSCLC progressing on crizotinib; ROS1 G2032R | `P04-T1.star-fusion.tsv` (STAR-Fusion), `P04-T1.snpeff.vcf` |
 | P05-T1 | tissue | ETV6-NTRK3 infantile fibrosarcoma progressing on larotrectinib; NTRK3 G623R | `P05-T1.fusioncatcher.txt` (FusionCatcher), `P05-T1.snpeff.vcf` |
 | P06-PL1 | plasma | ALK NSCLC on alectinib; only DNMT3A R882H (clonal haematopoiesis) at 1.1%, tumour fraction 0.4% | `P06-PL1.snpeff.vcf` |
+| P07-T1 | tissue | EML4-ALK v3 NSCLC after alectinib then lorlatinib; compound ALK L1196M + G1202R **in cis** (read-backed phasing from the BAM) | `P07-T1.snpeff.vcf` (Mutect2 + snpEff), `P07-T1.star-fusion.tsv`, `P07-T1.bam` (synthetic) |
+| P08-PL1 | plasma | ALK NSCLC after alectinib and lorlatinib; EML4-ALK at DNA level, TP53 R213* and RB1 homozygous deletion: possible small-cell transformation; tumour fraction 35% | `P08-PL1.manta.vcf` (Manta BND pair), `P08-PL1.dragen.snpeff.vcf` (DRAGEN + snpEff), `P08-PL1.dragen.cnv.vcf` (DRAGEN CNV) |
+| P09-T1 | tissue | TPM3-NTRK1 colorectal cancer progressing on larotrectinib; NTRK1 G667C (xDFG) | `P09-T1.arriba.tsv` (Arriba), `P09-T1.strelka2.snpeff.vcf` (Strelka2 + snpEff) |
 
 ## How each point mutation was placed
 
@@ -568,8 +1139,43 @@ transcript orientation; on a minus-strand gene that is the exon's lowest / highe
 |---|---|---|---|---|
 {fusions}
 
+DNA-level breakpoints (P08-PL1, Manta) lie in introns: {manta} (GRCh38; the middle base of
+each intron, from the panel exon table). The junction keeps EML4's 5' part (left of the break,
++ strand) and ALK's 3' part (left of the break, - strand), so both BND records are `N]mate]`.
+Manta writes the genome base as REF; it is not known offline, so REF is `N`.
+
 The CNVkit segments span each gene's panel transcript (0-based start, as CNVkit writes);
-MET = chr{met} (1-based). Read counts, VAFs and caller scores are illustrative.
+MET = chr{met} (1-based). The DRAGEN CNV records (P08-PL1) span the panel transcripts too,
+with the purity in the header (so CN is the tumour copy number) and SM = 1 + p (CN - 2) / 2.
+Read counts, VAFs and caller scores are illustrative.
+
+## Noise records (nothing is silently dropped)
+
+Besides the case mutations, some VCFs carry records a real run produces. Each must end up
+either reported or counted in the report's `qc.warnings`. The TP53 V272M, LMNA intronic and
+off-panel records are real TCGA calls copied from the public PCGR examples
+(`shared/data/examples/pcgr`), so their genome bases are real; filtered records use
+literature changes placed like the case mutations (BRAF V600E, EGFR T790M, KRAS G12D/G12V,
+PIK3CA H1047R). Off-panel records carry no ANN (their annotation is not known offline).
+
+| sample | record | annotation | FILTER | why it is there |
+|---|---|---|---|---|
+{noise}
+
+P08-PL1 also has a KRAS G12D call DRAGEN filtered as `weak_evidence`, two off-panel records,
+a Manta deletion failing `NoPairSupport` and a DRAGEN CNV gain failing `cnvLength`; P09-T1 has
+a PIK3CA H1047R call Strelka2 filtered as `LowEVS`.
+
+## The synthetic BAM (P07-T1)
+
+`P07-T1.bam` is **synthetic**: read pairs (2 x {read_len} bp, MAPQ 60, base quality 37) over
+ALK exon 23 ({bam_n}). No genome sequence is available offline, so only the bases the
+literature fixes are real: codon 1196 is CTG (L1196M is c.3586C>A to ATG, and Met has one
+codon), codon 1202 starts with G (c.3604G), and codons of other knowledge hotspots in the
+exon (V1180, L1198, D1203, S1206, E1210) encode their reference residue. Every other base,
+and the choice among synonymous codons, is arbitrary. On the minus strand the reads carry the
+complements. The fragments give `kinres coverage` hotspot depths at those codons and a cis
+phase call for the two VCF records.
 
 ## Header lines
 
@@ -585,6 +1191,25 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     files = build_demo()
     stale = []
+    p38 = Panel.load("GRCh38")
+    for sample, (n_ref, n_alt) in BAM_FRAGMENTS.items():
+        path = DATA / f"{sample}.bam"
+        reads = compound_bam_reads(p38, n_ref, n_alt)
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="kinres-demo-") as tmp:
+            fresh = Path(tmp) / path.name
+            write_bam(fresh, reads, p38.transcript("ALK").chrom)
+            current_text, fresh_text = bam_text(path), bam_text(fresh)
+            index_ok = Path(str(path) + ".bai").is_file()
+            if current_text == fresh_text and index_ok:
+                continue
+            if args.check:
+                stale.append(path)
+                print(f"{path}: BAM content differs from the script's reads (or no .bai)")
+            else:
+                write_bam(path, reads, p38.transcript("ALK").chrom)
+                print(f"wrote {path.relative_to(REPO)} (+ .bai)")
     for path, text in files.items():
         current = path.read_text() if path.is_file() else ""
         if current == text:

@@ -199,9 +199,10 @@ def therapy_options(ctx: Context, calls: list[DrugCall], kb: KnowledgeBase,
                                                             or any(r.startswith("bypass:") for r in o.rule_ids))]
     if combos or any(o.investigational for o in options):
         names = "; ".join(o.option for o in options if o.investigational)
+        # the toxicity warning belongs to combinations only, not to a single investigational drug
+        tox = "; combinations carry overlapping toxicity" if combos else ""
         caveats.append(Caveat(CaveatCode.INVESTIGATIONAL_COMBINATION,
-                              f"Investigational option(s), clinical trial preferred; combinations carry overlapping "
-                              f"toxicity: {names}"))
+                              f"Investigational option(s), clinical trial preferred{tox}: {names}"))
     juris = sorted({(d, kb.drug(d).jurisdiction_note) for o in options for d in o.drugs
                     if kb.drug(d) is not None and kb.drug(d).jurisdiction_note})
     for d, note in juris:
