@@ -13,8 +13,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kinres.enums import (
-    AltKind, Build, CaveatCode, CnvFormat, Consequence, CopyNumberCall, DrugCallValue,
-    EvidenceType, FusionFormat, MatchLevel, MechanismClass, Phase, Role, Specimen,
+    AltKind,
+    Build,
+    CaveatCode,
+    CnvFormat,
+    Consequence,
+    CopyNumberCall,
+    DrugCallValue,
+    EvidenceType,
+    FusionFormat,
+    MatchLevel,
+    MechanismClass,
+    Phase,
+    Role,
+    Specimen,
     StructuralClass,
 )
 
@@ -317,6 +329,41 @@ class TherapyOption:
 class Caveat:
     code: CaveatCode
     text: str
+
+
+@dataclass(frozen=True)
+class ReportSample:
+    """report.json `sample` (contract field names)."""
+
+    id: str
+    patient_id: str
+    specimen: Specimen
+    tumor_type: str
+    collection_date: _dt.date | None
+    genome_build: Build
+    prior_therapies: tuple[str, ...]
+    current_therapy: str | None
+    cns_involvement: bool | None = None
+
+
+@dataclass(frozen=True)
+class QC:
+    """report.json `qc`."""
+
+    tumor_fraction: float | None
+    tumor_fraction_method: str
+    informative_negative: bool | None
+    mean_depth: float | None
+    warnings: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ReportReference:
+    """report.json `provenance.reference`."""
+
+    build: Build
+    annotation: str | None = None
+    fasta: str | None = None
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,6 @@ date is the sample's own; identical inputs give byte-identical JSON.
 
 from __future__ import annotations
 
-import datetime as _dt
 import json
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -16,7 +15,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from kinres import __version__
-from kinres.enums import Build, CaveatCode, MechanismClass, Phase, Specimen
+from kinres.enums import CaveatCode, MechanismClass, Phase
 from kinres.errors import KinresError
 from kinres.interpret import ctdna
 from kinres.interpret.drugs import driver_genes, drug_calls
@@ -25,16 +24,19 @@ from kinres.interpret.settings import Settings
 from kinres.interpret.therapy import Excluded, build_context, therapy_options
 from kinres.knowledge.loader import KnowledgeBase
 from kinres.models import (
+    QC,
     Alteration,
     Caveat,
     DrugCall,
     InputFile,
     Mechanism,
     NotDetected,
+    ReportSample,
     Sample,
     StageResult,
     TherapyOption,
 )
+from kinres.models import ReportReference as Reference
 from kinres.paths import SCHEMAS
 from kinres.serialize import atomic_write_text, dumps, to_jsonable
 
@@ -43,35 +45,6 @@ SCHEMA_VERSION = "1"
 
 class ReportSchemaError(KinresError):
     """A built report does not satisfy workflow/schemas/report.schema.json (a kinres bug)."""
-
-
-@dataclass(frozen=True)
-class ReportSample:
-    id: str
-    patient_id: str
-    specimen: Specimen
-    tumor_type: str
-    collection_date: _dt.date | None
-    genome_build: Build
-    prior_therapies: tuple[str, ...]
-    current_therapy: str | None
-    cns_involvement: bool | None = None
-
-
-@dataclass(frozen=True)
-class QC:
-    tumor_fraction: float | None
-    tumor_fraction_method: str
-    informative_negative: bool | None
-    mean_depth: float | None
-    warnings: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Reference:
-    build: Build
-    annotation: str | None = None
-    fasta: str | None = None
 
 
 @dataclass(frozen=True)

@@ -35,12 +35,15 @@ from kinres.enums import (
 )
 from kinres.errors import InputError
 from kinres.models import (
+    QC,
     Alteration,
     DrugCall,
     FusionSummary,
     InputFile,
     Mechanism,
     NotDetected,
+    ReportReference,
+    ReportSample,
     TherapyOption,
 )
 from kinres.serialize import dumps
@@ -60,39 +63,11 @@ EVIDENCE_LEVELS: tuple[tuple[str, str], ...] = (
 
 
 @dataclass(frozen=True)
-class ReportSample:
-    id: str
-    patient_id: str
-    specimen: Specimen
-    tumor_type: str
-    genome_build: Build
-    collection_date: _dt.date | None
-    prior_therapies: tuple[str, ...]
-    current_therapy: str | None
-
-
-@dataclass(frozen=True)
-class ReportQC:
-    tumor_fraction: float | None
-    tumor_fraction_method: str
-    informative_negative: bool | None
-    mean_depth: float | None
-    warnings: tuple[str, ...]
-
-
-@dataclass(frozen=True)
 class ReportCaveat:
     """Caveat view; `code` stays a string because the contract lets producers add codes."""
 
     code: str
     text: str
-
-
-@dataclass(frozen=True)
-class ReportReference:
-    build: Build
-    annotation: str | None
-    fasta: str | None
 
 
 @dataclass(frozen=True)
@@ -113,7 +88,7 @@ class Report:
     schema_version: str
     kinres_version: str
     sample: ReportSample
-    qc: ReportQC
+    qc: QC
     alterations: tuple[Alteration, ...]
     mechanisms: tuple[Mechanism, ...]
     drug_calls: tuple[DrugCall, ...]
@@ -202,7 +177,7 @@ def _build(data: Mapping[str, Any], path: str) -> Report:
         tumor_type=s["tumor_type"], genome_build=Build(s["genome_build"]), collection_date=cdate,
         prior_therapies=tuple(s["prior_therapies"]), current_therapy=s["current_therapy"])
     q = data["qc"]
-    qc = ReportQC(tumor_fraction=q["tumor_fraction"], tumor_fraction_method=q["tumor_fraction_method"],
+    qc = QC(tumor_fraction=q["tumor_fraction"], tumor_fraction_method=q["tumor_fraction_method"],
                   informative_negative=q["informative_negative"], mean_depth=q["mean_depth"],
                   warnings=tuple(q["warnings"]))
     mechanisms = tuple(
