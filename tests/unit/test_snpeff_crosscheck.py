@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -151,7 +152,7 @@ def affected(edit: Edit) -> range:
 def _introns(stx) -> list[tuple[int, int]]:
     """(first, last) genomic base of each intron, genome order."""
     ex = sorted(stx.exons)
-    return [(a[1] + 1, b[0] - 1) for a, b in zip(ex, ex[1:])]
+    return [(a[1] + 1, b[0] - 1) for a, b in pairwise(ex)]
 
 
 def splice_site_bases(stx) -> set[int]:
@@ -461,6 +462,7 @@ def compare(ref, records, kinres_variants, se_calls) -> Result:
         if not same_alt(contig, ours_e, truth):
             bad("kinres c. is not the VCF change", rec, pa.transcript, pa.hgvs_c, got.hgvs_c)
             continue
+        misnumbered = False
         if not same_alt(contig, theirs_e, truth):
             end3 = stx.mrna_to_genomic(len(stx.mrna) - 1)
             reach = set(affected(edit)) | set(affected(shift_right(edit, fa)))
@@ -469,7 +471,7 @@ def compare(ref, records, kinres_variants, se_calls) -> Result:
                 # snpEff 5.1 misnumbers an indel touching the transcript's last base
                 # (c.*225_*227del for the last three bases c.*236_*238 of a 238-nt UTR)
                 rules["snpEff c. misnumbered past the transcript end"] += 1
-                theirs_e = ours_e
+                theirs_e, misnumbered = ours_e, True
             else:
                 bad("snpEff c. is not the VCF change", rec, pa.transcript, pa.hgvs_c,
                     got.hgvs_c)
@@ -498,7 +500,7 @@ def compare(ref, records, kinres_variants, se_calls) -> Result:
                 rules["indel placement (- strand): snpEff 3' on the genome"] += 1
             pa_cmp = plain.annotate(tx, theirs_e)
             ours = frozenset(pa_cmp.consequences)
-        elif pa.hgvs_c != got.hgvs_c:
+        elif pa.hgvs_c != got.hgvs_c and not misnumbered:
             # same placement, so the strings must agree; HGVS prefers dup where the inserted
             # bases repeat the 5' flank, which snpEff 5.1 misses in UTRs / outside the transcript
             if pa.hgvs_c.endswith("dup") and "ins" in got.hgvs_c:
@@ -642,7 +644,7 @@ def test_snpeff_models_match_the_synthetic_transcripts(case):
 
 
 def test_kinres_agrees_with_snpeff(case):
-    ref, db, records, variants, res = case
+    _ref, _db, records, _variants, res = case
     print(f"\nstats: {dict(res.stats)}\nrules: {dict(res.rules)}")
     assert not res.rows, table(res.rows)
     n_indel, n_snv = res.stats["indel compared"], res.stats["snv compared"]
