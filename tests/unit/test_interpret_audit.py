@@ -133,3 +133,21 @@ def test_bypass_combination_keeps_toxicity_warning_and_unique_caveats():
     assert inv and "overlapping toxicity" in inv[0]
     assert "sensitive" not in {c["call"] for c in d["drug_calls"] if c["drug"] in
                                {"crizotinib", "ceritinib", "alectinib", "brigatinib", "ensartinib", "lorlatinib"}}
+
+
+def test_csf_specimen_carries_clone_caveat():
+    """Digest s5.8: a CSF result describes the CNS clone only."""
+    import dataclasses
+
+    from kinres.enums import Build, Specimen
+    from kinres.interpret.report_json import Stages, build_report
+    from kinres.knowledge import load_knowledge
+    from kinres.models import Sample
+
+    base = Sample(sample_id="C1", patient_id="P", specimen=Specimen.CSF, tumor_type="NSCLC",
+                  genome_build=Build.GRCh38, tumor_fraction=0.2)
+    codes = {c.code.value for c in build_report(base, Stages(), load_knowledge()).caveats}
+    assert "CSF_CLONE_MAY_DIFFER" in codes
+    plasma = dataclasses.replace(base, specimen=Specimen.PLASMA)
+    codes = {c.code.value for c in build_report(plasma, Stages(), load_knowledge()).caveats}
+    assert "CSF_CLONE_MAY_DIFFER" not in codes

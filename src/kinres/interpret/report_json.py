@@ -15,7 +15,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from kinres import __version__
-from kinres.enums import CaveatCode, MechanismClass, Phase
+from kinres.enums import CaveatCode, MechanismClass, Phase, Specimen
 from kinres.errors import KinresError
 from kinres.interpret import ctdna
 from kinres.interpret.drugs import driver_genes, drug_calls
@@ -168,6 +168,12 @@ def build_report(sample: Sample, stages: Stages, kb: KnowledgeBase, settings: Se
         drugs_pre = sorted(r.drug for r in calls if r.level in ("PRE", "INF") and r.call.value != "unknown")
         caveats.append(Caveat(CaveatCode.PRECLINICAL_EVIDENCE_ONLY,
                               f"Calls resting on preclinical/inferred evidence only: {', '.join(drugs_pre)}"))
+    if sample.specimen is Specimen.CSF:
+        # Digest s5.8: CSF ctDNA reflects the intracranial clone, which can differ from the
+        # extracranial one; findings here do not describe disease elsewhere.
+        caveats.append(Caveat(CaveatCode.CSF_CLONE_MAY_DIFFER,
+                              "CSF ctDNA reflects the intracranial (CNS) clone; extracranial disease may carry "
+                              "different alterations, so do not assume the plasma or tissue clone matches"))
     if sample.specimen.is_liquid:
         if tf.value is None or (informative is False):
             caveats.append(Caveat(CaveatCode.LOW_TUMOR_FRACTION,
