@@ -106,6 +106,21 @@ class StructuralClass(StrEnum):
     ACTIVATION_LOOP = "activation_loop"
     OTHER_KINASE_DOMAIN = "other_kinase_domain"
 
+    @property
+    def label(self) -> str:
+        """Display name used in report text and tables."""
+        return _CLASS_LABELS[self]
+
+
+_CLASS_LABELS = {
+    StructuralClass.SOLVENT_FRONT: "solvent front",
+    StructuralClass.GATEKEEPER: "gatekeeper",
+    StructuralClass.XDFG: "xDFG motif",
+    StructuralClass.ALPHA_C_HELIX: "\u03b1C helix",
+    StructuralClass.ACTIVATION_LOOP: "activation loop",
+    StructuralClass.OTHER_KINASE_DOMAIN: "other kinase-domain residue",
+}
+
 
 class DrugCallValue(StrEnum):
     SENSITIVE = "sensitive"

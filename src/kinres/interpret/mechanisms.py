@@ -357,7 +357,7 @@ def build_mechanisms(findings: list[Finding], groups: list[OnTargetGroup], sampl
         changes = " + ".join(g.changes)
         if len(g.findings) == 1:
             f = g.findings[0]
-            sc = f.alteration.structural_class.value.replace("_", " ") if f.alteration.structural_class else "kinase domain"
+            sc = f.alteration.structural_class.label if f.alteration.structural_class else "kinase domain"
             label = f"{g.gene} {changes} ({sc})"
             rows = f.match.rows if f.match else ()
             note = None if rows else "effect of this substitution is not in the knowledge tables"

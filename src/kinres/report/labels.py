@@ -19,14 +19,7 @@ ROLE_TITLES = {
     Role.UNCERTAIN: "Uncertain significance",
     Role.PASSENGER: "Other findings (passenger / clonal haematopoiesis / germline)",
 }
-CLASS_TITLES = {
-    StructuralClass.SOLVENT_FRONT: "solvent front",
-    StructuralClass.GATEKEEPER: "gatekeeper",
-    StructuralClass.XDFG: "xDFG motif",
-    StructuralClass.ALPHA_C_HELIX: "\u03b1C helix",
-    StructuralClass.ACTIVATION_LOOP: "activation loop",
-    StructuralClass.OTHER_KINASE_DOMAIN: "other kinase-domain residue",
-}
+CLASS_TITLES = {c: c.label for c in StructuralClass}
 # Symbol + word so a call survives greyscale printing and colour-blind reading.
 CALL_SYMBOLS = {
     DrugCallValue.SENSITIVE: "\u2714",  # heavy check mark
