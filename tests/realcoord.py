@@ -222,7 +222,7 @@ def cached_alk_reference(base: Path, chrom_prefix: str = "") -> AlkReference:
 
 @dataclass(frozen=True)
 class Call:
-    """One Mutect2-style record (tumour/normal AD and AF are written as given)."""
+    """One Mutect2-style record (tumour/normal AD; AF computed from AD unless given)."""
 
     chrom: str
     pos: int
@@ -231,29 +231,33 @@ class Call:
     tumor_ad: tuple[int, int] = (180, 60)
     normal_ad: tuple[int, int] = (90, 0)
     filter: str = "PASS"
-    af: float | None = None  # None: computed from tumor_ad; use write_mutect2_vcf(af=False) to omit
+    af: float | None = None
 
 
-def write_mutect2_vcf(path: Path, calls: Sequence[Call], tumor: str = "TUMOR",
-                      normal: str = "NORMAL", lengths: dict[str, int] | None = None,
-                      chrom_prefix: str = "", with_af: bool = True) -> Path:
-    """A raw (unannotated) Mutect2-like VCF; gzip-compressed when `path` ends in .gz."""
+_FORMAT_DEFS = {
+    "GT": '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">',
+    "AD": '##FORMAT=<ID=AD,Number=R,Type=Integer,Description="Allelic depths for the ref and alt '
+          'alleles in the order listed">',
+    "AF": '##FORMAT=<ID=AF,Number=A,Type=Float,Description="Allele fractions of alternate alleles '
+          'in the tumor">',
+    "DP": '##FORMAT=<ID=DP,Number=1,Type=Integer,Description="Approximate read depth (reads with '
+          'MQ=255 or with bad mates are filtered)">',
+}
+
+
+def mutect2_text(calls: Sequence[Call], tumor: str = "TUMOR", normal: str = "NORMAL",
+                 lengths: dict[str, int] | None = None, chrom_prefix: str = "",
+                 format_keys: Sequence[str] = ("GT", "AD", "AF", "DP")) -> str:
+    """Text of a raw (unannotated) Mutect2-like VCF; `format_keys` drops FORMAT fields."""
     lengths = GRCH38_LENGTHS if lengths is None else lengths
     assembly = "GRCh38" if lengths["2"] == GRCH38_LENGTHS["2"] else "GRCh37"
-    fmt = "GT:AD:AF:DP" if with_af else "GT:AD:DP"
     head = [
         "##fileformat=VCFv4.2",
         '##FILTER=<ID=PASS,Description="All filters passed">',
         '##FILTER=<ID=weak_evidence,Description="Mutation does not meet likelihood threshold">',
-        '##FORMAT=<ID=AD,Number=R,Type=Integer,Description="Allelic depths for the ref and alt '
-        'alleles in the order listed">',
-        '##FORMAT=<ID=AF,Number=A,Type=Float,Description="Allele fractions of alternate alleles '
-        'in the tumor">',
-        '##FORMAT=<ID=DP,Number=1,Type=Integer,Description="Approximate read depth (reads with '
-        'MQ=255 or with bad mates are filtered)">',
-        '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">',
+        *(_FORMAT_DEFS[k] for k in sorted(format_keys)),
         '##GATKCommandLine=<ID=Mutect2,CommandLine="Mutect2 --output unfiltered.vcf.gz '
-        f'--input tumor.bam --input normal.bam --reference Homo_sapiens_assembly38.fasta",'
+        '--input tumor.bam --input normal.bam --reference Homo_sapiens_assembly38.fasta",'
         'Version="4.4.0.0",Date="March 3, 2024 10:12:41 AM UTC">',
         '##INFO=<ID=DP,Number=1,Type=Integer,Description="Approximate read depth; some reads may '
         'have been filtered">',
@@ -267,16 +271,21 @@ def write_mutect2_vcf(path: Path, calls: Sequence[Call], tumor: str = "TUMOR",
                         normal, tumor])]
     body = []
     for c in calls:
-        ta, na = c.tumor_ad, c.normal_ad
-        af = c.af if c.af is not None else round(ta[1] / max(1, sum(ta)), 3)
-        naf = round(na[1] / max(1, sum(na)), 3)
-        if with_af:
-            ns, ts = f"0/0:{na[0]},{na[1]}:{naf}:{sum(na)}", f"0/1:{ta[0]},{ta[1]}:{af}:{sum(ta)}"
-        else:
-            ns, ts = f"0/0:{na[0]},{na[1]}:{sum(na)}", f"0/1:{ta[0]},{ta[1]}:{sum(ta)}"
+        cols = []
+        for gt, ad, af in (("0/0", c.normal_ad, round(c.normal_ad[1] / max(1, sum(c.normal_ad)), 3)),
+                           ("0/1", c.tumor_ad, c.af if c.af is not None else
+                            round(c.tumor_ad[1] / max(1, sum(c.tumor_ad)), 3))):
+            values = {"GT": gt, "AD": f"{ad[0]},{ad[1]}", "AF": str(af), "DP": str(sum(ad))}
+            cols.append(":".join(values[k] for k in format_keys))
         body.append("\t".join([c.chrom, str(c.pos), ".", c.ref, c.alt, ".", c.filter,
-                               f"DP={sum(ta) + sum(na)};TLOD=45.2", fmt, ns, ts]))
-    text = "\n".join(head + body) + "\n"
+                               f"DP={sum(c.tumor_ad) + sum(c.normal_ad)};TLOD=45.2",
+                               ":".join(format_keys), *cols]))
+    return "\n".join(head + body) + "\n"
+
+
+def write_mutect2_vcf(path: Path, calls: Sequence[Call], **kwargs) -> Path:
+    """mutect2_text(calls, **kwargs) written to `path`; BGZF-compressed when it ends in .gz."""
+    text = mutect2_text(calls, **kwargs)
     if str(path).endswith(".gz"):
         with pysam.BGZFile(str(path), "wb") as fh:
             fh.write(text.encode())

@@ -40,6 +40,36 @@ def is_maf(path: Path) -> bool:
     return False
 
 
+def check_fasta_build(fasta: Path, build) -> None:
+    """InputError when a primary chromosome of the FASTA does not have its `build` length.
+
+    The REF check alone cannot catch a wrong-build FASTA: a SNV's REF matches another build's
+    base often enough by chance, and codons would then be read from the wrong sequence.
+    """
+    import pysam
+
+    from kinres.io.fusions.contigs import CHROM_LENGTHS, primary_name
+
+    if not fasta.is_file():
+        raise InputError(fasta, f"reference FASTA not found (reference.{build}.fasta)")
+    try:
+        with pysam.FastaFile(str(fasta)) as fa:
+            contigs = list(zip(fa.references, fa.lengths))
+    except (OSError, ValueError) as exc:
+        raise InputError(fasta, f"cannot open FASTA (is it indexed/bgzipped?): {exc}") from None
+    expected = CHROM_LENGTHS[build]
+    for name, length in contigs:
+        key = primary_name(name)
+        if key is None or key == "MT" or key not in expected or length == expected[key]:
+            continue
+        others = [str(b) for b, table in CHROM_LENGTHS.items()
+                  if b != build and table.get(key) == length]
+        hint = f" (the {others[0]} length)" if others else ""
+        raise InputError(fasta, f"contig {name} is {length:,} bp{hint} but {build} chromosome "
+                                f"{key} is {expected[key]:,} bp: reference.{build}.fasta must be "
+                                f"a {build} FASTA", record=name)
+
+
 def ingest(sample: Sample, config: Config, panel) -> tuple[tuple[Variant, ...], tuple[str, ...],
                                                            tuple[tuple[str, str], ...]]:
     """Variants, warnings and the parameters used for one sample's small-variant file."""
@@ -85,6 +115,7 @@ def ingest(sample: Sample, config: Config, panel) -> tuple[tuple[Variant, ...], 
                                "in config.yaml or supply a VEP/snpEff-annotated VCF")
     from kinres.annotate.consequence import annotate_variants
 
+    check_fasta_build(Path(fasta), sample.genome_build)
     annotated, more = annotate_variants(vcf.variants, fasta, annotation, panel)
     kept = tuple(v for v in annotated if v.annotation is not None)
     if len(kept) < len(annotated):

@@ -315,9 +315,14 @@ def _read_cnvkit(path, lines, header_no, header, sample_id) -> CnvTable:
     bins = "probes" not in header
     li, gi = header.index("log2"), _find(header, ("gene",))
     pi = _find(header, ("probes",))
+    # `cnvkit call` adds an integer `cn`; kinres derives CN from log2, but a negative cn means
+    # the file is corrupt or not what it claims to be, so it must not pass silently
+    ci = _find(header, ("cn",))
     obs = []
     for line, cells in _rows(path, lines, header_no, len(header)):
         chrom, start, end = _segment_bounds(path, line, cells, header, zero_based=True)
+        if ci is not None and cells[ci].strip():
+            _number(path, line, "cn", cells[ci], allow_negative=False)
         obs.append(CnObservation(
             source=SourceRef(str(path), line), chrom=chrom, start=start, end=end,
             genes=_genes_cell(cells[gi]) if gi is not None else (),
