@@ -459,7 +459,8 @@ ARRIBA_COLUMNS = ("#gene1 gene2 strand1(gene/fusion) strand2(gene/fusion) breakp
                   "peptide_sequence read_identifiers").split()
 
 
-def arriba(panel: Panel, five: str, five_exon: int, three: str, three_exon: int) -> str:
+def arriba(panel: Panel, five: str, five_exon: int, three: str, three_exon: int,
+           frame: str = "in-frame") -> str:
     c1, b1 = exon_boundary(panel, five, five_exon, "donor")
     c2, b2 = exon_boundary(panel, three, three_exon, "acceptor")
     t1, t2 = panel.transcript(five), panel.transcript(three)
@@ -467,7 +468,7 @@ def arriba(panel: Panel, five: str, five_exon: int, three: str, three_exon: int)
     s2 = "+" if t2.strand > 0 else "-"
     row = [five, three, f"{s1}/{s1}", f"{s2}/{s2}", f"{c1}:{b1}", f"{c2}:{b2}", "splice-site",
            "splice-site", "inversion" if c1 == c2 and s1 != s2 else "translocation", "14", "19",
-           "23", "212", "96", "high", "in-frame", "Mitelman",
+           "23", "212", "96", "high", frame, "Mitelman" if frame == "in-frame" else ".",
            "WD40_repeat(100%)|Protein_kinase_domain(100%)", ".", ".", GENE_IDS[five][0],
            GENE_IDS[three][0], t1.transcript_id, t2.transcript_id, "downstream", "upstream", ".",
            ".", ".", "."]
@@ -696,9 +697,11 @@ def manta_vcf(panel: Panel, sample: str, five: str, five_intron: int, three: str
         br = "]" if keep_mate_left else "["
         return f"N{br}{mate}{br}" if keep_here_left else f"{br}{mate}{br}N"
 
-    ids = ("MantaBND:48211:0:1:0:0:0:0", "MantaBND:48211:0:1:0:0:0:1")
-    rec5 = (c5, p5, ids[0], alt(keep5_left, c3, p3, keep3_left), ids[1])
-    rec3 = (c3, p3, ids[1], alt(keep3_left, c5, p5, keep5_left), ids[0])
+    # Manta numbers the mates :0 (first in genome order) and :1
+    first5 = _sort_key("GRCh38", c5, p5) < _sort_key("GRCh38", c3, p3)
+    id5, id3 = (f"MantaBND:48211:0:1:0:0:0:{i}" for i in ((0, 1) if first5 else (1, 0)))
+    rec5 = (c5, p5, id5, alt(keep5_left, c3, p3, keep3_left), id3)
+    rec3 = (c3, p3, id3, alt(keep3_left, c5, p5, keep5_left), id5)
     lines = ["##fileformat=VCFv4.1", "##fileDate=20240312", "##source=GenerateSVCandidates 1.6.0",
              "##reference=file:///refs/GRCh38.fa"]
     lines += _contig_lines("GRCh38")
@@ -737,7 +740,7 @@ def manta_vcf(panel: Panel, sample: str, five: str, five_intron: int, three: str
         rows.append((chrom, pos, "\t".join([
             f"chr{chrom}", str(pos), vid, "N", alt_text, ".", "PASS",
             f"SVTYPE=BND;MATEID={mate};HOMLEN=2;BND_DEPTH=1850;MATE_BND_DEPTH=1790",
-            "PR:SR", "1712,9:1640,12"])))
+            "PR:SR", "318,61:297,66"])))
     # noise: a small deletion on chr2 away from every panel gene, failing NoPairSupport
     del_pos = 100000000
     assert not panel.overlapping("2", del_pos) and not panel.overlapping("2", del_pos + 1201)
@@ -809,12 +812,12 @@ def dragen_cnv_vcf(panel: Panel, sample: str, purity: float,
 
 # --------------------------------------------------------------------------- synthetic BAM
 # Codons of ALK exon 23 whose reference residue the knowledge base names, with a codon for it.
-# Codons fixed by a literature c. change: L1196 CTG (L1196M c.3586C>A = ATG), L1198 CTC
+# Codons fixed by a literature c. change: F1174 TTC (F1174L c.3522C>A = TTA), L1196 CTG (L1196M c.3586C>A = ATG), L1198 CTC
 # (L1198F c.3592C>T = TTC), G1202 GGA (G1202R c.3604G>A = AGA), D1203 GAC (c.3607G>A = AAC),
 # S1206 TCC (S1206Y c.3617C>A = TAC), E1210 GAG (c.3628G>A = AAG); V1180 any Val codon. The
 # choice among synonymous codons, and every other base, is arbitrary (no genome sequence
 # offline): the BAM is synthetic.
-ALK_EXON23_CODONS = {1180: "GTG", 1196: "CTG", 1198: "CTC", 1202: "GGA", 1203: "GAC",
+ALK_EXON23_CODONS = {1174: "TTC", 1180: "GTG", 1196: "CTG", 1198: "CTC", 1202: "GGA", 1203: "GAC",
                      1206: "TCC", 1210: "GAG"}
 ALK_ALT_CODONS = {1196: "ATG", 1202: "AGA"}  # L1196M + G1202R in cis
 BAM_READ_LEN = 76
@@ -834,6 +837,11 @@ def alk_window(panel: Panel, alt: bool) -> tuple[str, int, str]:
     codons = dict(ALK_EXON23_CODONS)
     if alt:
         codons.update(ALK_ALT_CODONS)
+    from kinres.knowledge import load_knowledge
+
+    in_exon = {h.aa_pos for h in load_knowledge().hotspots() if h.gene == "ALK"
+               and all(exon.start <= g <= exon.end for g in tx.codon_positions(h.aa_pos))}
+    assert in_exon <= set(ALK_EXON23_CODONS), f"no codon for hotspots {in_exon - set(codons)}"
     for aa, codon in codons.items():
         for g, base in zip(tx.codon_positions(aa), codon):
             assert exon.start <= g <= exon.end, (aa, g)
@@ -843,7 +851,7 @@ def alk_window(panel: Panel, alt: bool) -> tuple[str, int, str]:
 
 def compound_bam_reads(panel: Panel, n_ref: int, n_alt: int) -> list[dict]:
     """Read pairs over ALK exon 23: n_alt fragments carry both alt codons, n_ref neither."""
-    chrom, start, ref_seq = alk_window(panel, alt=False)
+    _, start, ref_seq = alk_window(panel, alt=False)
     _, _, alt_seq = alk_window(panel, alt=True)
     span = len(ref_seq)
     reads = []
@@ -1067,6 +1075,17 @@ def build_demo() -> dict[Path, str]:
          "vcf_sample": "TUMOR", "fusions": "../.test/data/P09-T1.arriba.tsv",
          "fusion_format": "arriba", "purity": "0.6"})
 
+    # P10: treatment-naive NSCLC whose only finding is an out-of-frame EML4 exon 7 :: ALK exon 20
+    # junction (CDS phase 2 at the end of EML4 exon 7, 1 before ALK exon 20): no ALK kinase
+    # is expressed in frame, so nothing targeted may rest on it
+    t_eml4, t_alk = p38.transcript("EML4"), p38.transcript("ALK")
+    assert t_eml4.cds_phase_at_exon_end(7) != t_alk.cds_phase_at_exon_end(19)
+    files[DATA / "P10-T1.arriba.tsv"] = arriba(p38, "EML4", 7, "ALK", 20, frame="out-of-frame")
+    add({"sample_id": "P10-T1", "patient_id": "P10", "specimen": "tissue", "tumor_type": "NSCLC",
+         "collection_date": "2024-09-12", "genome_build": "GRCh38",
+         "fusions": "../.test/data/P10-T1.arriba.tsv", "fusion_format": "arriba",
+         "purity": "0.5"})
+
     mutation_notes = [_mutation_note(p) for p in (g1202r, i1171n, g2032r, g623r, g12c, r882h,
                                                    l1196m, r213x, g667c)]
     noise_notes = [_noise_note(sid, c) for sid, calls in (("P02-T1", p02_noise),
@@ -1075,7 +1094,8 @@ def build_demo() -> dict[Path, str]:
                     _fusion_note(p38, "CD74", 6, "ROS1", 34, "STAR-Fusion (P04-T1)"),
                     _fusion_note(p38, "ETV6", 5, "NTRK3", 15, "FusionCatcher (P05-T1)"),
                     _fusion_note(p38, "EML4", 6, "ALK", 20, "STAR-Fusion (P07-T1)"),
-                    _fusion_note(p38, "TPM3", 8, "NTRK1", 10, "Arriba (P09-T1)")]
+                    _fusion_note(p38, "TPM3", 8, "NTRK1", 10, "Arriba (P09-T1)"),
+                    _fusion_note(p38, "EML4", 7, "ALK", 20, "Arriba (P10-T1, out of frame)")]
     c5, b5 = intron_midpoint(p38, "EML4", 13)
     c3, b3 = intron_midpoint(p38, "ALK", 19)
     met = p38.transcript("MET")
@@ -1113,6 +1133,7 @@ literature HGVS c. notation, so nothing here needs a genome sequence.
 | P07-T1 | tissue | EML4-ALK v3 NSCLC after alectinib then lorlatinib; compound ALK L1196M + G1202R **in cis** (read-backed phasing from the BAM) | `P07-T1.snpeff.vcf` (Mutect2 + snpEff), `P07-T1.star-fusion.tsv`, `P07-T1.bam` (synthetic) |
 | P08-PL1 | plasma | ALK NSCLC after alectinib and lorlatinib; EML4-ALK at DNA level, TP53 R213* and RB1 homozygous deletion: possible small-cell transformation; tumour fraction 35% | `P08-PL1.manta.vcf` (Manta BND pair), `P08-PL1.dragen.snpeff.vcf` (DRAGEN + snpEff), `P08-PL1.dragen.cnv.vcf` (DRAGEN CNV) |
 | P09-T1 | tissue | TPM3-NTRK1 colorectal cancer progressing on larotrectinib; NTRK1 G667C (xDFG) | `P09-T1.arriba.tsv` (Arriba), `P09-T1.strelka2.snpeff.vcf` (Strelka2 + snpEff) |
+| P10-T1 | tissue | treatment-naive NSCLC; only an out-of-frame EML4 exon 7 :: ALK exon 20 junction (not actionable) | `P10-T1.arriba.tsv` (Arriba, reading_frame out-of-frame) |
 
 ## How each point mutation was placed
 
@@ -1120,10 +1141,11 @@ The HGVS c. position of codon *n* base *k* is 3(n-1)+k. The literature names the
 reference base at that position (c.3604**G**>A); for a glycine codon (GGN) the first base is G by
 the genetic code as well. `Transcript.codon_positions(n)` maps the codon to genomic positions on
 the reporting transcript, and `Transcript.c_position()` is checked to give back the same c.
-position. On minus-strand genes (ALK, ROS1, NTRK3, KRAS, DNMT3A) the VCF REF/ALT are the
+position. On minus-strand genes (ALK, ROS1, NTRK3, KRAS, DNMT3A, TP53) the VCF REF/ALT are the
 complements of the coding bases. The other two bases of each codon are unknown here, so VEP's
 `Codons` field is left empty. Where an independent genomic anchor is known the script asserts the
-panel reproduces it (ALK I1171N GRCh37, KRAS G12C GRCh38).
+panel reproduces it (ALK I1171N GRCh37, KRAS G12C GRCh38, and the noise records below).
+ALK L1196M and G1202R are 18 bp apart in exon 23 (same exon, asserted by the script).
 
 | change | build | transcript | HGVS c. | derivation | strand | VCF position | source |
 |---|---|---|---|---|---|---|---|
@@ -1134,6 +1156,9 @@ panel reproduces it (ALK I1171N GRCh37, KRAS G12C GRCh38).
 Junctions are at exon boundaries of the reporting transcripts (RNA callers report the last
 transcribed base of the 5' partner's exon and the first base of the 3' partner's exon, in
 transcript orientation; on a minus-strand gene that is the exon's lowest / highest coordinate).
+TPM3-NTRK1 is reported as TPM3 exon 7/8 :: NTRK1 exon 9/10 (resistance digest); on the
+reporting transcripts (ENST00000368530, ENST00000524377) exon 8 :: exon 10 is the in-frame pair
+(TPM3 exon 8 ends at c.775, codon base 1; NTRK1 exon 10 starts at c.1196, codon base 2).
 
 | junction | build | caller | 5' breakpoint | 3' breakpoint |
 |---|---|---|---|---|
@@ -1156,7 +1181,9 @@ either reported or counted in the report's `qc.warnings`. The TP53 V272M, LMNA i
 off-panel records are real TCGA calls copied from the public PCGR examples
 (`shared/data/examples/pcgr`), so their genome bases are real; filtered records use
 literature changes placed like the case mutations (BRAF V600E, EGFR T790M, KRAS G12D/G12V,
-PIK3CA H1047R). Off-panel records carry no ANN (their annotation is not known offline).
+PIK3CA H1047R). Off-panel records carry no ANN (their annotation is not known offline). The
+LMNA SNV lies 56 bp into the intron, beyond the 20 bp padding of the panel target regions, so
+it is counted with the off-panel records ("outside the panel target regions").
 
 | sample | record | annotation | FILTER | why it is there |
 |---|---|---|---|---|
@@ -1172,7 +1199,7 @@ a PIK3CA H1047R call Strelka2 filtered as `LowEVS`.
 ALK exon 23 ({bam_n}). No genome sequence is available offline, so only the bases the
 literature fixes are real: codon 1196 is CTG (L1196M is c.3586C>A to ATG, and Met has one
 codon), codon 1202 starts with G (c.3604G), and codons of other knowledge hotspots in the
-exon (V1180, L1198, D1203, S1206, E1210) encode their reference residue. Every other base,
+exon (F1174, V1180, L1198, D1203, S1206, E1210) encode their reference residue. Every other base,
 and the choice among synonymous codons, is arbitrary. On the minus strand the reads carry the
 complements. The fragments give `kinres coverage` hotspot depths at those codons and a cis
 phase call for the two VCF records.
@@ -1182,6 +1209,9 @@ phase call for the two VCF records.
 VCF headers carry the annotators' real definition lines (VEP `##VEP` / CSQ `Format:`; snpEff
 `##SnpEffVersion` / ANN `Functional annotations:`), the MAF uses vcf2maf's `#version 2.4` line and
 column order, and the fusion files use each caller's own column header.
+The Strelka2 VCF (P09-T1) has strelka's NORMAL/TUMOR columns and tier-1/2 AU/CU/GU/TU counts,
+the DRAGEN VCFs (P08-PL1) the `##DRAGENVersion` line and DRAGEN's FORMAT fields, and the Manta
+VCF the `GenerateSVCandidates` source line, MATEID-linked BND records and PR/SR support.
 """
 
 

@@ -374,3 +374,27 @@ def test_streaming_bad_panel_record_names_its_line(tmp_path):
         assert exc.line == 14
     else:  # or accept it: then both panel records are there, with their own line numbers
         assert [v.source.line for v in res.variants] == [13, 14]
+
+
+def test_records_outside_the_panel_are_counted_not_silently_skipped(tmp_path, shared_dir):
+    """Indexed, unindexed-text and real (PCGR) VCFs all report how many records lay outside the
+    panel regions; a record inside them is never counted as outside."""
+    recs = [f"chr2\t{pos}\t.\tC\tT\t.\tPASS\t.\tGT:AD:AF:DP\t0/1:90,10:0.1:100"
+            for pos in (1_000_000, 2_000_000, 29192800)]  # two off-panel, one in ALK
+    plain = write(tmp_path, vcf_text(MUTECT_META[4:], ["S"], recs))
+    settings = VariantSettings(region_padding=0)
+    for path in (plain, bgzip_index(plain)):
+        res = read_vcf(path, "GRCh38", panel=PANEL38, settings=settings)
+        assert [v.pos for v in res.variants] == [29192800]
+        outside = [w for w in res.warnings if "outside the panel target regions" in w]
+        assert len(outside) == 1 and ": 2 record(s)" in outside[0], res.warnings
+    # no panel restriction: nothing is outside, so no such warning
+    res = read_vcf(plain, "GRCh38", settings=VariantSettings(restrict_to_panel=False))
+    assert not any("outside the panel" in w for w in res.warnings)
+    # real file, index path: 3313 records, those not in the BRAF-only panel are counted
+    panel = PanelDouble([Tx("BRAF", "ENST00000646891", "NM_004333.4", "7", 140734479,
+                            140924764)])
+    real = read_vcf(shared_dir / "data/examples/pcgr/T001-COAD.grch38.vcf.gz", "GRCh38",
+                    panel=panel)
+    n_in = real.records_read
+    assert any(f": {3313 - n_in} record(s) outside" in w for w in real.warnings), real.warnings

@@ -31,6 +31,10 @@ CSF = "P03-CSF1"
 ROS1 = "P04-T1"
 NTRK3 = "P05-T1"
 CHIP = "P06-PL1"
+COMPOUND = "P07-T1"
+TRANSFORMATION = "P08-PL1"
+NTRK1_XDFG = "P09-T1"
+OUT_OF_FRAME = "P10-T1"
 
 
 def _snakemake(*args: str, timeout: int = 900) -> subprocess.CompletedProcess:
@@ -89,7 +93,7 @@ def _calls(report: dict) -> dict[str, str]:
 
 
 def test_every_sample_has_every_output(results, demo_sheet):
-    assert len(demo_sheet.samples) >= 6
+    assert len(demo_sheet.samples) >= 12
     for sample in demo_sheet.samples:
         for name in OUTPUTS:
             path = results / sample.sample_id / name
@@ -188,6 +192,139 @@ def test_ntrk3_g623r_after_larotrectinib(results):
     assert calls.get("repotrectinib") == "sensitive"
 
 
+def _option_text(option: dict) -> str:
+    return " ".join([option["option"], option.get("rationale") or "", *option["drugs"]]).lower()
+
+
+def test_compound_l1196m_g1202r_in_cis_after_lorlatinib(results):
+    report = _report(results, COMPOUND)
+    l1196m = _alteration(report, "ALK", "p.L1196M")
+    g1202r = _alteration(report, "ALK", "p.G1202R")
+    assert l1196m["hgvs_c"].endswith("c.3586C>A") and g1202r["hgvs_c"].endswith("c.3604G>A")
+    compound = [m for m in report["mechanisms"] if m["compound"]]
+    assert len(compound) == 1, report["mechanisms"]
+    mech = compound[0]
+    assert mech["class"] == "on_target" and mech["phase"] == "cis"
+    assert set(mech["alteration_ids"]) == {l1196m["id"], g1202r["id"]}
+    # a cis compound is one mechanism: the single mutations are not reported separately
+    assert [m for m in report["mechanisms"] if m["class"] == "on_target"] == compound
+    calls = _calls(report)
+    assert calls["lorlatinib"] == "resistant"  # knowledge compounds row (Yoda 2018)
+    assert not [d for d, c in calls.items() if c == "sensitive"], calls
+    top = report["therapy_options"][0]
+    assert "trial" in _option_text(top) or "platinum" in _option_text(top), top
+    assert "lorlatinib" not in top["drugs"]
+
+
+def test_compound_phase_and_hotspot_depths_come_from_the_bam(results):
+    cov = json.loads((results / COMPOUND / "coverage.json").read_text())
+    assert len(cov["phases"]) == 1
+    phase = cov["phases"][0]
+    assert phase["phase"] == "cis" and phase["gene"] == "ALK"
+    assert {phase["variant_a"], phase["variant_b"]} == {"2:29220747:C>T", "2:29220765:G>T"}
+    assert phase["reads_both"] == 48 and phase["reads_a_only"] == phase["reads_b_only"] == 0
+    depth = {h["hgvs_p"]: h for h in cov["hotspots"] if h["gene"] == "ALK"}
+    assert depth["p.G1202R"]["depth"] == depth["p.L1196M"]["depth"] == 120
+    assert depth["p.G1202R"]["alt_reads"] == depth["p.L1196M"]["alt_reads"] == 48
+    assert depth["p.D1203N"]["alt_reads"] == 0 and depth["p.D1203N"]["depth"] == 120
+    assert depth["p.I1171N"]["depth"] == 0  # outside exon 23: no synthetic reads there
+    # every codon the reads cover translates to the knowledge's reference residue
+    assert not [w for w in cov["warnings"] if "not the reference" in w], cov["warnings"]
+    report = _report(results, COMPOUND)
+    assert report["qc"]["mean_depth"] is not None
+
+
+def test_plasma_tp53_rb1_loss_suggests_small_cell_transformation(results):
+    report = _report(results, TRANSFORMATION)
+    fusion = _alteration(report, "ALK", kind="fusion")
+    assert fusion["fusion"]["five_prime_gene"] == "EML4" and "dna_only" in fusion["flags"]
+    tp53 = _alteration(report, "TP53", "p.R213*")
+    rb1 = _alteration(report, "RB1")
+    assert rb1["kind"] in ("deletion_cn", "deep_deletion") and rb1["copy_number"] <= 0.5
+    mech = _mechanism_for(report, rb1["id"])
+    assert mech["class"] == "phenotypic" and tp53["id"] in mech["alteration_ids"]
+    assert "small-cell" in mech["label"].lower()
+    assert not [m for m in report["mechanisms"] if m["class"] == "on_target"]
+    codes = {c["code"] for c in report["caveats"]}
+    assert "HISTOLOGY_REQUIRED" in codes and "DNA_ONLY_FUSION" in codes
+    top = report["therapy_options"][0]
+    assert "small-cell" in _option_text(top) or "etoposide" in _option_text(top), top
+    assert "biopsy" in json.dumps(report).lower()
+
+
+def test_ntrk1_g667c_xdfg_after_larotrectinib(results):
+    report = _report(results, NTRK1_XDFG)
+    alt = _alteration(report, "NTRK1", "p.G667C")
+    assert alt["role"] == "on_target_resistance" and alt["structural_class"] == "xdfg"
+    assert alt["hgvs_c"].endswith("c.1999G>T")
+    fusion = _alteration(report, "NTRK1", kind="fusion")
+    assert fusion["fusion"]["five_prime_gene"] == "TPM3" and fusion["role"] == "driver"
+    assert fusion["fusion"]["five_prime_exon"] == 8 and fusion["fusion"]["three_prime_exon"] == 10
+    calls = _calls(report)
+    assert calls["larotrectinib"] == "resistant"
+    assert calls["repotrectinib"] in ("resistant", "reduced")
+    assert calls["selitrectinib"] in ("resistant", "reduced")
+    assert calls.get("cabozantinib") == "sensitive"  # type II rationale (Cocco 2019)
+    top = report["therapy_options"][0]
+    assert "trial" in _option_text(top) or "type ii" in _option_text(top), top
+    assert not {"repotrectinib", "selitrectinib", "larotrectinib"} & set(top["drugs"])
+
+
+def test_out_of_frame_fusion_supports_no_targeted_option(results):
+    report = _report(results, OUT_OF_FRAME)
+    fusion = _alteration(report, "ALK", kind="fusion")
+    assert fusion["fusion"]["in_frame"] is False
+    assert fusion["fusion"]["five_prime_exon"] == 7 and fusion["fusion"]["three_prime_exon"] == 20
+    assert fusion["role"] != "driver" and "not_actionable_fusion" in fusion["flags"]
+    assert report["drug_calls"] == []
+    alk_tkis = {"crizotinib", "ceritinib", "alectinib", "brigatinib", "ensartinib", "lorlatinib"}
+    for option in report["therapy_options"]:
+        assert not alk_tkis & set(option["drugs"]), option
+    assert all(m["class"] == "none_identified" for m in report["mechanisms"])
+    assert any("rna" in _option_text(o) or "fish" in _option_text(o)
+               for o in report["therapy_options"]), report["therapy_options"]
+
+
+def _warnings(results: Path, sample: str) -> list[str]:
+    return _report(results, sample)["qc"]["warnings"]
+
+
+def test_noise_records_are_counted_in_qc_warnings(results):
+    """Filtered, multiallelic, off-panel and intronic records are never silently dropped."""
+    p02 = _warnings(results, BYPASS)
+    assert any("1 record(s) failed FILTER" in w and "weak_evidence x1" in w for w in p02), p02
+    # two off-panel records and the LMNA intronic SNV (56 bp into the intron) are not read
+    assert any("3 record(s) outside the panel target regions" in w for w in p02), p02
+    p04 = _warnings(results, ROS1)
+    assert any("2 record(s) failed FILTER" in w and "multiallelic x1" in w
+               and "strand_bias x1" in w for w in p04), p04
+    p08 = _warnings(results, TRANSFORMATION)
+    assert any("weak_evidence x1" in w for w in p08), p08
+    assert any("2 record(s) outside the panel" in w for w in p08), p08
+    assert any("SV record(s) failed the caller's FILTER" in w for w in p08), p08
+    assert any("CNV record(s) not PASS" in w for w in p08), p08
+    assert any("LowEVS x1" in w for w in _warnings(results, NTRK1_XDFG))
+    for sample in (BYPASS, ROS1, TRANSFORMATION, NTRK1_XDFG):
+        codes = {c["code"] for c in _report(results, sample)["caveats"]}
+        assert "UNPARSED_RECORDS" in codes, sample
+
+
+def test_noise_does_not_change_the_clinical_calls(results):
+    report = _report(results, BYPASS)
+    # the filtered BRAF V600E is not an alteration; the synonymous gatekeeper change and the
+    # TP53 passenger are reported but are no resistance mechanism
+    assert not [a for a in report["alterations"] if a["gene"] == "BRAF"]
+    syn = _alteration(report, "ALK", "p.L1196=")
+    assert syn["role"] not in ("on_target_resistance", "bypass")
+    tp53 = _alteration(report, "TP53", "p.V272M")
+    assert tp53["role"] not in ("on_target_resistance", "bypass", "transformation_marker")
+    cited = {i for m in report["mechanisms"] for i in m["alteration_ids"]}
+    assert syn["id"] not in cited and tp53["id"] not in cited
+    assert not [m for m in report["mechanisms"] if m["class"] in ("on_target", "phenotypic")]
+    ros1 = _report(results, ROS1)
+    assert not [a for a in ros1["alterations"] if a["gene"] in ("EGFR", "KRAS")]
+
+
 def test_tables_agree_with_report_json(results):
     report = _report(results, G1202R_SERIAL[-1])
     with open(results / G1202R_SERIAL[-1] / "drug_calls.tsv", newline="") as fh:
@@ -226,7 +363,13 @@ def test_demo_covers_the_required_cases(demo_sheet):
     assert len(serial) == 3 and all(s.specimen.value == "plasma" for s in serial)
     assert [s.collection_date for s in serial] == sorted(s.collection_date for s in serial)
     formats = {s.fusion_format.value for s in samples.values() if s.fusion_format}
-    assert formats == {"arriba", "star_fusion", "fusioncatcher"}
+    assert formats == {"arriba", "star_fusion", "fusioncatcher", "sv_vcf"}
+    assert {s.cnv_format.value for s in samples.values() if s.cnv_format} == {"cnvkit", "vcf"}
+    assert [s.sample_id for s in samples.values() if s.bam] == ["P07-T1"]
+    callers = {s.sample_id: s.vcf.read_text()[:20000] for s in samples.values()
+               if str(s.vcf).endswith(".vcf")}
+    assert any("##source=strelka" in h for h in callers.values())
+    assert any("##DRAGENVersion" in h for h in callers.values())
     assert any(s.cnv_format and s.cnv_format.value == "cnvkit" for s in samples.values())
     assert any(str(s.vcf).endswith(".maf") for s in samples.values())
     headers = {s.sample_id: s.vcf.read_text()[:20000] for s in samples.values()

@@ -344,6 +344,11 @@ def _open(path: Path):
     try:
         return cyvcf2.VCF(str(path), lazy=True)
     except Exception as exc:  # noqa: BLE001 - cyvcf2 raises bare Exception on bad headers
+        written = _file_header(path)
+        if written is not None and not written[0].splitlines()[-1].startswith("#CHROM"):
+            # htslib only says "cannot parse": name the missing line and where it was expected
+            raise InputError(path, "malformed header: no '#CHROM POS ID REF ALT ...' line before "
+                                   "the first record", line=written[1] + 1) from None
         raise InputError(path, f"cannot parse VCF header ({exc})") from None
 
 
@@ -461,6 +466,20 @@ def _iter_text_blocks(path: Path):
             yield carry if carry.endswith(b"\n") else carry + b"\n"
 
 
+def _readable_lines(path: Path) -> int:
+    """Complete lines of a damaged gzip/bgzip file that decompress before the error."""
+    import gzip
+
+    n = 0
+    try:
+        with gzip.open(path, "rb") as fh:
+            while chunk := fh.read(1 << 13):
+                n += chunk.count(b"\n")
+    except (OSError, EOFError, zlib.error):
+        pass
+    return n
+
+
 def prescan_text(path: Path, regions: Sequence[tuple[str, int, int]], header_lines: int
                  ) -> tuple[list[tuple[int, bytes]], int]:
     """(line number, raw line) of records overlapping `regions`, and the number of records.
@@ -490,8 +509,11 @@ def prescan_text(path: Path, regions: Sequence[tuple[str, int, int]], header_lin
         except StopIteration:
             break
         except (OSError, EOFError, zlib.error) as exc:
-            raise InputError(path, f"compressed data truncated or corrupt after line {line_base} "
-                                   f"({exc})", line=line_base + 1) from None
+            # the failing block is ~4 MB: count the lines that do decompress so the message
+            # points at the damage rather than at the start of that block
+            good = max(line_base, _readable_lines(path))
+            raise InputError(path, f"compressed data truncated or corrupt after line {good} "
+                                   f"({exc})", line=good + 1) from None
         arr = np.frombuffer(block, dtype=np.uint8)
         nl = np.flatnonzero(arr == 10)
         starts = np.concatenate(([0], nl[:-1] + 1))
@@ -612,6 +634,7 @@ def _read(vcf, path: Path, build: Build, sample: str | None, settings: VariantSe
     accept = set(settings.filters)
     records = 0
     used_index = False
+    outside: int | None = None  # records outside the panel regions (None: not known)
 
     def handle(rec, line: int | None) -> None:
         filt = rec.FILTERS or ["."]  # cyvcf2 gives [] for a '.' FILTER
@@ -670,10 +693,13 @@ def _read(vcf, path: Path, build: Build, sample: str | None, settings: VariantSe
                     seen.add(key)
                     records += 1
                     handle(rec, None)
+            total = _indexed_record_count(path)
+            outside = total - records if total is not None and total >= records else None
         elif regions is not None and written is not None:
             # unindexed text VCF: positions are checked on raw text (numpy, per block) and only
             # panel lines are handed to htslib, so INFO/FORMAT of other records are never parsed
             hits, records = prescan_text(path, regions, n_header_lines)
+            outside = records - len(hits)
             if hits:
                 import tempfile
 
@@ -700,10 +726,12 @@ def _read(vcf, path: Path, build: Build, sample: str | None, settings: VariantSe
         else:
             index = _IntervalIndex(regions) if regions is not None else None
             line = n_header_lines
+            outside = 0 if index is not None else None
             for rec in vcf:
                 line += 1
                 records += 1
                 if index is not None and not index.contains(_plain(rec.CHROM), rec.POS, rec.end):
+                    outside += 1
                     continue
                 handle(rec, line)
     except InputError:
@@ -717,6 +745,11 @@ def _read(vcf, path: Path, build: Build, sample: str | None, settings: VariantSe
     if records == 0:
         warnings.append(f"{path}: no variant records" +
                         (" in the panel regions" if regions is not None else ""))
+    if outside:
+        # not an error (a whole-exome VCF is mostly off-panel), but never silent
+        warnings.append(f"{path}: {outside} record(s) outside the panel target regions (panel "
+                        f"exons +/- {settings.region_padding} bp) not read "
+                        "(variants.restrict_to_panel)")
     if counts.filtered:
         reasons = ", ".join(f"{k} x{v}" for k, v in sorted(counts.filtered.items()))
         total = sum(counts.filtered.values())
@@ -734,6 +767,16 @@ def _read(vcf, path: Path, build: Build, sample: str | None, settings: VariantSe
         sample=chosen, contig_style=style, annotation_tags=tags, csq_fields=csq_fields,
         raw_annotations=tuple(raws), record_alts=tuple(rec_alts), alt_index=tuple(alt_idx),
         records_read=records, used_index=used_index)
+
+
+def _indexed_record_count(path: Path) -> int | None:
+    """Total records from the .tbi/.csi index (`bcftools index -n`), None if unavailable."""
+    try:
+        import pysam.bcftools
+
+        return int(str(pysam.bcftools.index("-n", str(path))).strip())
+    except Exception:  # noqa: BLE001 - old index without counts, or bcftools error
+        return None
 
 
 def iter_regions(regions: Sequence[tuple[str, int, int]], style: str) -> Iterator[str]:
