@@ -300,3 +300,121 @@ def test_thousands_of_variants_in_seconds(ref):
 
 def test_revcomp_helper_consistent():
     assert revcomp("ATGC") == "GCAT"
+
+
+# ------------------------------------------------------------------ HGVS 3' rule at the edges
+# A hand-built two-exon plus-strand transcript (contig "1") and its exact mirror image on the
+# minus strand (contig "2" = reverse complement of contig "1"): every edit on one has a mirror
+# edit on the other that must get the same c., p. and consequence. Repeats are planted across
+# the transcript start (4-bp unit), across its end (3-bp unit) and across the exon 1 donor.
+_UTR5, _TX = (101, 120), (101, 400)
+_EXONS = ((101, 160), (261, 400))
+_CDS = ((121, 160), (261, 310))  # 30 codons: c.1 = 121, c.40 = 160, c.41 = 261, c.*1 = 311
+_U5, _U3 = "CTGA", "TCA"  # copies at 97-100 + 101-104 and at 397-399 + 400-402
+
+
+def _mirror_genome(tmp_path):
+    import random
+
+    rng = random.Random(5)
+    seq = [rng.choice("ACGT") for _ in range(600)]
+    sense = [c for c in CODONS if CODONS[c] != "*"]
+    cds = "ATG" + "".join(rng.choice(sense) for _ in range(28)) + "TAA"
+    # codon 13 ends with C (c.39), codon 14 starts with G (c.40 = last exon-1 base)
+    cds = cds[:36] + "GCC" + "G" + cds[40:]
+    cds_pos = [g for s, e in _CDS for g in range(s, e + 1)]
+    for g, b in zip(cds_pos, cds):
+        seq[g - 1] = b
+    assert CODONS[cds[39:42]] != "*"
+
+    def put(g: int, s: str) -> None:
+        seq[g - 1:g - 1 + len(s)] = list(s)
+
+    put(161, "GTAAGT")  # donor: intron +1 G repeats the last exon base (c.40 G)
+    put(255, "TTTCAG")  # acceptor
+    put(96, "G" + _U5 + _U5 + "G")  # 96 and 105 stop the 4-bp repeat
+    put(396, "G" + _U3 + _U3 + "G")  # 396 and 403 stop the 3-bp repeat
+    plus = "".join(seq)
+    minus = revcomp(plus)
+    n = len(plus)
+    (tmp_path / "ref.fa").write_text(f">1\n{plus}\n>2\n{minus}\n")
+    import pysam
+    pysam.faidx(str(tmp_path / "ref.fa"))
+
+    def rows(chrom, strand, gene):
+        mir = (lambda s, e: (s, e)) if strand == "+" else (lambda s, e: (n + 1 - e, n + 1 - s))
+        ts, te = mir(*_TX)
+        out = [(f"{chrom}\tt\tgene\t{ts}\t{te}\t.\t{strand}\t.\tID=gene:G{gene};Name={gene};"
+                "biotype=protein_coding"),
+               (f"{chrom}\tt\tmRNA\t{ts}\t{te}\t.\t{strand}\t.\tID=transcript:T{gene};"
+                f"Parent=gene:G{gene};biotype=protein_coding;tag=Ensembl_canonical;"
+                f"transcript_id=T{gene}")]
+        for s, e in _EXONS:
+            s2, e2 = mir(s, e)
+            out.append(f"{chrom}\tt\texon\t{s2}\t{e2}\t.\t{strand}\t.\tParent=transcript:T{gene}")
+        for (s, e), ph in zip(_CDS, (0, 2)):
+            s2, e2 = mir(s, e)
+            out.append(f"{chrom}\tt\tCDS\t{s2}\t{e2}\t.\t{strand}\t{ph}\tID=CDS:P{gene};"
+                       f"Parent=transcript:T{gene}")
+        return out
+    gff = ["##gff-version 3", *rows("1", "+", "PLUS"), *rows("2", "-", "MINUS")]
+    (tmp_path / "ann.gff3").write_text("\n".join(gff) + "\n")
+    return plus, tmp_path / "ref.fa", tmp_path / "ann.gff3"
+
+
+def _mirror(edit, n):
+    from kinres.annotate.normalize import Edit
+    return Edit("2", n - edit.end, revcomp(edit.deleted), revcomp(edit.inserted))
+
+
+def _vcf_variant(contig, edit):
+    a = contig[edit.start - 1]
+    return Variant(edit.chrom, edit.start, a + edit.deleted, a + edit.inserted,
+                   source=SourceRef("sample.vcf", 7))
+
+
+# (name, plus-strand edit as 0-based start / deleted / inserted - left-aligned as VCF
+#  normalisation leaves it -, expected c., expected consequences)
+_EDGE_CASES = [
+    # finding 1: left-aligned upstream of the transcript; 3'-most copy is in the 5' UTR
+    ("dup across the transcript start", 96, "", _U5, "c.-20_-17dup", (C.UTR5,)),
+    ("del across the transcript start", 96, _U5, "", "c.-20_-17del", (C.UTR5,)),
+    # left-aligned in the 3' UTR; the 3'-most copy reaches past the transcript end
+    ("dup across the transcript end", 396, "", _U3, "c.*90_*92dup", (C.DOWNSTREAM,)),
+    ("del across the transcript end", 396, _U3, "", "c.*90_*92del", (C.UTR3,)),
+    # HGVS shifts across exon/intron junctions: the G of c.40 and of c.40+1 are one G-run
+    ("del across the donor", 159, "G", "", "c.40+1del", (C.SPLICE_DONOR, C.INTRON)),
+]
+
+
+@pytest.mark.parametrize("case", _EDGE_CASES, ids=[c[0] for c in _EDGE_CASES])
+def test_3prime_rule_crosses_transcript_and_exon_edges(tmp_path, case):
+    """c. is the HGVS 3'-most placement and the consequence is the one of that placement, on a
+    plus-strand transcript and on its minus-strand mirror (whose 3' end is genomic-left)."""
+    from kinres.annotate.consequence import Engine
+    from kinres.annotate.gff import load_annotation
+    from kinres.annotate.normalize import Edit, Reference, normalize
+
+    _name, start, dele, ins, want_c, want_cons = case
+    plus, fasta, gff = _mirror_genome(tmp_path)
+    n = len(plus)
+    edit = Edit("1", start, dele, ins)
+    v = _vcf_variant(plus, edit)
+    assert normalize(v.chrom, v.pos, v.ref, v.alt, Reference(fasta)) == edit  # left-aligned
+    out, warnings = annotate_variants([v, _vcf_variant(revcomp(plus), _mirror(edit, n))],
+                                      fasta, gff, None)
+    assert not warnings
+    for got, tid in zip(out, ("TPLUS", "TMINUS")):
+        pa = got.annotation
+        assert pa.transcript == tid
+        assert (pa.hgvs_c, pa.consequences) == (want_c, want_cons), tid
+        assert pa.hgvs_p is None
+    # the engine gives the same answer whatever placement of the repeat it is handed: the
+    # mirror of the left-aligned plus edit is the 5'-most (right-aligned) minus edit
+    ann = load_annotation(gff)
+    eng = Engine(Reference(fasta))
+    mirrored = eng.annotate(ann.by_id("TMINUS"), _mirror(edit, n))
+    assert (mirrored.hgvs_c, mirrored.consequences) == (want_c, want_cons)
+    right = eng.annotate(ann.by_id("TPLUS"), Edit("1", start + len(dele or ins), dele, ins)
+                         if plus[start:start + len(dele or ins)] == (dele or ins) else edit)
+    assert (right.hgvs_c, right.consequences) == (want_c, want_cons)

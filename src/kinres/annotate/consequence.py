@@ -1,8 +1,11 @@
 """Consequence + HGVS engine for raw VCF records (pure Python, pysam.FastaFile for sequence).
 
 Conventions (documented for the report):
-- c. on the reporting transcript; indels are 3'-shifted on the transcript strand within the exon
-  or intron they lie in (HGVS 3' rule), so an insertion repeating its 5' neighbour is a `dup`.
+- c. on the reporting transcript; indels are 3'-shifted on the transcript strand as far as the
+  genome allows, across exon/intron junctions and transcript ends (HGVS 3' rule; its exon/exon
+  exception cannot arise on the genome), so an insertion repeating its 5' neighbour is a `dup`.
+  The consequence is called at that same 3'-shifted placement (as snpEff does): an indel in a
+  repeat that reaches past the end of an exon is described, and classified, at its 3'-most copy.
 - p. in one-letter short form: p.G1202R, p.R248*, p.L858= (synonymous), p.M1? (start lost),
   p.G1202del, p.E746_A750del, p.T1151_L1152insT, p.S768_D770dup, p.K2_R3delinsN*,
   frameshifts as p.L858Rfs*12 (first changed residue, its replacement, and the position of the
@@ -222,28 +225,17 @@ class Engine:
 
     # ------------------------------------------------------------------ helpers
     def _shift3(self, tx: TranscriptModel, edit: Edit) -> Edit:
-        """Shift an indel 3' on the transcript strand, staying inside its exon or intron."""
-        lo = edit.start + 1
-        hi = edit.end if edit.deleted else edit.start
-        region = None
-        for s, e in tx.exons:
-            if s <= lo and hi <= e and (edit.deleted or s <= hi and lo <= e):
-                region = (s, e)
-                break
-        if region is None:
-            for k in range(len(tx.exons) - 1):
-                a, b = sorted((tx.exons[k], tx.exons[k + 1]))
-                s, e = a[1] + 1, b[0] - 1
-                if s <= lo and hi <= e and (edit.deleted or s <= hi and lo <= e):
-                    region = (s, e)
-                    break
-        if region is None:
-            return edit
-        s, e = region  # 1-based inclusive; 0-based [s-1, e)
-        ins = not edit.deleted
+        """Shift an indel 3' on the transcript strand as far as the genome allows (HGVS 3' rule).
+
+        HGVS applies the 3' rule across exon/intron and intron/exon junctions and the shift may
+        carry an indel into or out of the transcript (genomic-based c. numbering); its only
+        exception (deletions/duplications at exon/exon junctions of a c. sequence) cannot
+        arise on the genome, where an intron separates the exons. The consequence is then
+        called at this placement, so c., p. and the consequence describe the same edit.
+        """
         if tx.strand > 0:
-            return shift_right(edit, self.ref, limit=e - 1 if ins else e)
-        return shift_left(edit, self.ref, floor=s if ins else s - 1)
+            return shift_right(edit, self.ref)
+        return shift_left(edit, self.ref)
 
     def _regions(self, tx: TranscriptModel, edit: Edit) -> list[tuple[str, int]]:
         """Distinct (kind, index) regions touched: ('exon', i) / ('intron', k)."""
@@ -365,8 +357,11 @@ class Engine:
                 return cons, {"hgvs_p": "p.M1?", "protein_start": 1, "protein_end": 1, "ref_aa": "M"}
             n = (c1 - c0) // 3
             cons.add(C.STOP_LOST)
-            if (len(ins) - (m1 - m0)) % 3:
+            delta = len(ins) - (m1 - m0)
+            if delta % 3:
                 cons.add(C.FRAMESHIFT)
+            elif delta:  # codons removed/added together with the stop (as snpEff and VEP say)
+                cons.add(C.INFRAME_DELETION if delta < 0 else C.INFRAME_INSERTION)
             a0 = (m0 - c0) // 3 + 1
             return cons, {"hgvs_p": "p.?", "protein_start": a0, "protein_end": n}
         i, j = m0 - c0, m1 - c0
