@@ -400,3 +400,36 @@ def test_bad_config_fails_cleanly(tmp_path):
     text = proc.stdout + proc.stderr
     assert "resluts" in text and "Additional properties" in text and "Traceback" not in text
 
+
+
+def test_batch_summary_links_resolve_and_serial_patient_has_timeline(results, demo_sheet):
+    """Issue 5: every link in summary.html resolves; the serial-plasma patient gets a timeline."""
+    import re
+    from urllib.parse import unquote
+
+    html = (results / "batch" / "summary.html").read_text()
+    hrefs = re.findall(r'href="([^"#]+)"', html)
+    assert hrefs, "summary.html links to no report"
+    for href in hrefs:
+        assert not href.startswith(("http:", "https:", "//")), href
+        assert (results / "batch" / unquote(href)).resolve().is_file(), f"broken link {href}"
+    linked = {Path(unquote(h)).parent.name for h in hrefs}
+    assert set(demo_sheet.sample_ids) <= linked
+    timelines = html[html.index('id="timelines"'):]
+    assert "Patient P01 (3 samples)" in timelines
+    assert "ALK G1202R" in timelines and "rising" in timelines
+    # the per-sample report of the latest timepoint carries the same trajectory
+    assert 'id="timeline"' in (results / "P01-PL3" / "report.html").read_text()
+
+
+def test_sample_reports_are_self_contained(results, demo_sheet):
+    """No external resource may be loaded by a report (clinical networks are often offline)."""
+    import re
+
+    for sid in demo_sheet.sample_ids:
+        html = (results / sid / "report.html").read_text()
+        external = [u for u in re.findall(r'(?:src|href)="([^"]+)"', html)
+                    if not u.startswith(("#", "data:"))]
+        assert external == [], (sid, external)
+        assert "<script" not in html.lower()
+        assert sid in html
