@@ -154,13 +154,16 @@ def test_alk_l1198f_resensitisation_crizotinib():
     assert crizo["evidence_type"] == "case" and "PMID:26698910" in crizo["citations"]
 
 
-def test_alk_g1202r_l1198f_low_confidence_compound_is_unknown():
+def test_alk_g1202r_l1198f_low_confidence_compound_keeps_component_resistance():
+    """The compound's own rows are L-confidence (withheld -> unknown); they must not hide that each
+    component is already resistant to crizotinib (G1202R) and lorlatinib (L1198F)."""
     g, l = snv("ALK", "p.G1202R"), snv("ALK", "p.L1198F")
     d = run(sample(prior=["alectinib", "lorlatinib"]), [fusion()], [g, l],
             phases=[PhaseCall(g.key, l.key, Phase.CIS, 20, 0, 0, 100)])
-    assert calls(d)["crizotinib"] == "unknown" and calls(d)["lorlatinib"] == "unknown"
+    assert calls(d)["crizotinib"] == "resistant" and calls(d)["lorlatinib"] == "resistant"
+    assert "sensitive" not in {calls(d)[x] for x in ("alectinib", "ceritinib", "brigatinib")}
     crizo = next(x for x in d["drug_calls"] if x["drug"] == "crizotinib")
-    assert "withheld" in crizo["rationale"]
+    assert "withheld" in crizo["rationale"]  # the compound row is still shown, as unknown
 
 
 def test_alk_met_amplification_bypass():

@@ -73,7 +73,11 @@ def sources_for(drug: str, gene: str, findings: list[Finding], groups: list[OnTa
             if rows:
                 ids = tuple(f.id for f in g.findings)
                 out += [Source(r.evidence, ids, f"{gene} {' + '.join(g.changes)} (cis)") for r in rows]
-                continue
+                if any(r.evidence.call is not DrugCallValue.UNKNOWN for r in rows):
+                    continue
+                # An 'unknown' compound row (sparse or low-confidence data) must not hide resistance
+                # already established for a component, so the single-mutation rows are pooled in.
+                # This can never yield 'sensitive': unknown outranks sensitive when combining.
         for f in g.findings:
             what = f"{gene} {f.alteration.hgvs_p}"
             rows = [r for r in (f.match.rows if f.match else ()) if r.evidence.drug == drug]
