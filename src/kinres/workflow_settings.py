@@ -53,8 +53,11 @@ class Settings:
         return dict(self.reference).get(build, ReferenceFiles())
 
     def check_reference_files(self, config_path: str | Path) -> None:
-        """Raise ConfigError if a configured FASTA (or its .fai index) does not exist."""
+        """Raise ConfigError if a configured FASTA (or its .fai) or annotation file does not exist."""
         for build, ref in self.reference:
+            if ref.annotation and not Path(ref.annotation).is_file():
+                raise ConfigError(config_path, f"reference/{build}/annotation: file not found: "
+                                               f"{ref.annotation} (an Ensembl GFF3 or GENCODE GTF)")
             if ref.fasta is None:
                 continue
             if not ref.fasta.is_file():

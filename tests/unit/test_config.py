@@ -77,10 +77,12 @@ def test_settings_defaults_match_schema(repo_root):
 def test_reference_settings(tmp_path):
     fasta = tmp_path / "g.fa"
     fasta.write_text(">1\nACGT\n")
+    gff = tmp_path / "genes.gff3"
+    gff.write_text("##gff-version 3\n")
     settings = Settings.from_mapping({"reference": {"GRCh37": {"fasta": str(fasta),
-                                                               "annotation": "GENCODE 19"},
+                                                               "annotation": str(gff)},
                                                     "GRCh38": None}})
-    assert settings.reference_for(Build.GRCh37) == ReferenceFiles(fasta, "GENCODE 19")
+    assert settings.reference_for(Build.GRCh37) == ReferenceFiles(fasta, str(gff))
     assert settings.reference_for(Build.GRCh38) == ReferenceFiles()
     with pytest.raises(ConfigError, match=r"index not found: .*g\.fa\.fai"):
         settings.check_reference_files("c.yaml")
@@ -89,6 +91,9 @@ def test_reference_settings(tmp_path):
     missing = Settings.from_mapping({"reference": {"GRCh38": {"fasta": str(tmp_path / "no.fa")}}})
     with pytest.raises(ConfigError, match="reference/GRCh38/fasta: file not found"):
         missing.check_reference_files("c.yaml")
+    no_gtf = Settings.from_mapping({"reference": {"GRCh38": {"annotation": str(tmp_path / "x.gtf")}}})
+    with pytest.raises(ConfigError, match="reference/GRCh38/annotation: file not found"):
+        no_gtf.check_reference_files("c.yaml")
 
 
 @pytest.mark.parametrize("text, fragment", [
