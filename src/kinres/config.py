@@ -7,10 +7,11 @@ each owned by the module that reads it; all use additionalProperties: false so t
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import yaml
 from jsonschema import Draft202012Validator
@@ -21,7 +22,7 @@ from kinres.errors import ConfigError
 from kinres.paths import SCHEMAS
 
 
-@lru_cache(maxsize=None)
+@cache
 def _registry(schema_dir: Path) -> Registry:
     resources = []
     for path in sorted(schema_dir.rglob("*.json")):

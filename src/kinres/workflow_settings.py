@@ -6,9 +6,10 @@ The other sections belong to the modules that read them; these three are read by
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from kinres.enums import Build
 from kinres.errors import ConfigError
@@ -22,7 +23,7 @@ class ReferenceFiles:
     annotation: str | None = None
 
     @classmethod
-    def from_mapping(cls, mapping: Mapping[str, Any] | None) -> "ReferenceFiles":
+    def from_mapping(cls, mapping: Mapping[str, Any] | None) -> ReferenceFiles:
         mapping = mapping or {}
         fasta = mapping.get("fasta")
         return cls(fasta=Path(fasta) if fasta else None, annotation=mapping.get("annotation"))
@@ -37,7 +38,7 @@ class Settings:
     reference: tuple[tuple[Build, ReferenceFiles], ...] = ()
 
     @classmethod
-    def from_mapping(cls, mapping: Mapping[str, Any] | None) -> "Settings":
+    def from_mapping(cls, mapping: Mapping[str, Any] | None) -> Settings:
         """Build from the whole (already schema-validated) config mapping."""
         mapping = mapping or {}
         refs = mapping.get("reference") or {}

@@ -153,7 +153,7 @@ def test_readme_quick_start_and_ci_agree(repo_root):
 
     readme = (repo_root / "README.md").read_text()
     quick = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
-    block = re.search(r"```bash\n(.*?)```", quick, re.S).group(1)
+    block = re.search(r"```bash\n(.*?)```", quick, re.DOTALL).group(1)
     commands = [line for line in block.splitlines() if line.strip() and not line.startswith("#")]
     assert len(commands) == 2
     assert "snakemake --profile profiles/default" in commands[0]

@@ -62,10 +62,9 @@ def test_variant_kind():
 
 def test_atomic_write_leaves_nothing_on_failure(tmp_path):
     target = tmp_path / "out.json"
-    with pytest.raises(RuntimeError):
-        with atomic_open(target) as fh:
-            fh.write("partial")
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError), atomic_open(target) as fh:
+        fh.write("partial")
+        raise RuntimeError("boom")
     assert list(tmp_path.iterdir()) == []
     atomic_write_text(target, "done")
     assert target.read_text() == "done" and len(list(tmp_path.iterdir())) == 1

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 from pathlib import Path
 
 import pytest
-
-import argparse
 
 from kinres.commands import fusions as command
 from kinres.errors import InputError

@@ -10,8 +10,8 @@ import pytest
 from kinres.enums import Build, FusionFormat
 from kinres.errors import InputError
 from kinres.io.fusions import Settings, detect_format, read_fusions
-from kinres.io.fusions.sv_vcf import bnd_junction
 from kinres.io.fusions.star_fusion import annot_tags
+from kinres.io.fusions.sv_vcf import bnd_junction
 
 ARRIBA_HEADER = ("#gene1\tgene2\tstrand1(gene/fusion)\tstrand2(gene/fusion)\tbreakpoint1\t"
                  "breakpoint2\tsite1\tsite2\ttype\tsplit_reads1\tsplit_reads2\tdiscordant_mates\t"

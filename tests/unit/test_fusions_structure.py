@@ -20,7 +20,7 @@ from kinres.io.fusions import Settings, read_fusions
 
 transcripts = pytest.importorskip("kinres.annotate.transcripts")
 
-from tests.unit.test_fusions_ingest import ARRIBA_HEADER, GENERIC_HEADER, arriba_row  # noqa: E402
+from tests.unit.test_fusions_ingest import ARRIBA_HEADER, GENERIC_HEADER, arriba_row
 
 
 @pytest.fixture(scope="module")

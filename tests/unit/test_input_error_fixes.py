@@ -93,8 +93,7 @@ def _n_fasta(path, contigs):
             fh.write(f">{name}\n")
             full, rest = divmod(length, 60)
             block = line * 10000
-            for _ in range(full // 10000):
-                fh.write(block)
+            fh.writelines(block for _ in range(full // 10000))
             fh.write(line * (full % 10000))
             if rest:
                 fh.write("N" * rest + "\n")

@@ -390,7 +390,7 @@ def test_profile_dry_run(tmp_path, demo_sheet, profile):
     for rule in ("variants", "fusions", "cnv", "interpret", "report", "batch"):
         assert f"rule {rule}" in text or f"localrule {rule}" in text or \
             f" {rule} " in text, rule
-    assert text.count(f"report.json") >= len(demo_sheet.samples)
+    assert text.count("report.json") >= len(demo_sheet.samples)
 
 
 def test_bad_config_fails_cleanly(tmp_path):

@@ -11,8 +11,8 @@ the kinase is 3', the junction is in frame and the whole kinase domain is kept. 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from typing import Iterable
 
 from kinres.io.fusions.settings import Settings
 from kinres.models import Breakpoint, Fusion

@@ -112,7 +112,7 @@ def _cells(line: str) -> list[str]:
 def _coerce(column: str, value: str, path: Path, line: int):
     """Convert one non-empty cell to the type the schema expects (strings left for the schema)."""
     if column in NUMBER_COLUMNS:
-        text = value[:-1] if value.endswith("%") else value
+        text = value.removesuffix("%")
         try:
             number = float(text)
         except ValueError:

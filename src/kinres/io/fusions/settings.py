@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from typing import Any, Mapping
+from typing import Any
 
 from kinres.errors import ConfigError
 from kinres.io.fusions import fusioncatcher, star_fusion
@@ -26,7 +27,7 @@ class Settings:
     fusioncatcher_artefact_tags: tuple[str, ...] = fusioncatcher.DEFAULT_ARTEFACT_TAGS
 
     @classmethod
-    def from_mapping(cls, mapping: Mapping[str, Any] | None) -> "Settings":
+    def from_mapping(cls, mapping: Mapping[str, Any] | None) -> Settings:
         """Build from the validated `fusions` config section (missing keys take defaults)."""
         mapping = dict(mapping or {})
         known = {f.name for f in fields(cls)}

@@ -14,7 +14,12 @@ from pathlib import Path
 
 from kinres.enums import Build, FusionFormat
 from kinres.errors import InputError
-from kinres.io.fusions.contigs import CHROM_LENGTHS, ContigChecker, is_secondary_contig, primary_name
+from kinres.io.fusions.contigs import (
+    CHROM_LENGTHS,
+    ContigChecker,
+    is_secondary_contig,
+    primary_name,
+)
 from kinres.io.fusions.orientation import FIVE, LEFT, RIGHT, THREE, gene_portion
 from kinres.io.fusions.table import FusionReadResult, open_text
 from kinres.models import Breakpoint, Fusion, SourceRef
@@ -73,10 +78,10 @@ def _support(fmt: dict[str, str], info: dict[str, str]) -> tuple[int | None, int
         return (sr[1] if sr and len(sr) > 1 else None, pr[1] if pr and len(pr) > 1 else None,
                 sr[0] if sr else None, pr[0] if pr else None)
     if any(k in fmt for k in ("DV", "RV")):  # DELLY
-        g = lambda k: (_ints(fmt.get(k)) or [None])[0]  # noqa: E731
+        g = lambda k: (_ints(fmt.get(k)) or [None])[0]
         return g("RV"), g("DV"), g("RR"), g("DR")
     if "VF" in fmt:  # GRIDSS: VF variant fragments, REF/REFPAIR reference reads/pairs
-        g = lambda k: (_ints(fmt.get(k)) or [None])[0]  # noqa: E731
+        g = lambda k: (_ints(fmt.get(k)) or [None])[0]
         sr_alt = (_ints(fmt.get("SR")) or [None])[0]
         vf = g("VF")
         return sr_alt, (vf - sr_alt) if (vf is not None and sr_alt is not None) else vf, g("REF"), g("REFPAIR")

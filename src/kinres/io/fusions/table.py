@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import gzip
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 from kinres.errors import InputError
 from kinres.models import Fusion
