@@ -4,6 +4,9 @@
 rule batch:
     input:
         reports=expand(f"{RESULTS}/{{sample}}/report.json", sample=SAMPLES),
+        # not read, but summary.html links each report.html: wait for them so links never
+        # depend on job timing (it used to fall back to report.json when HTML was not there yet)
+        html=expand(f"{RESULTS}/{{sample}}/report.html", sample=SAMPLES),
         config=CONFIG,
     output:
         html=f"{RESULTS}/batch/summary.html",
