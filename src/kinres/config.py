@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from jsonschema import Draft202012Validator
@@ -79,3 +79,21 @@ def load_config(path: str | Path) -> Config:
         raise ConfigError(path, "top level must be a mapping of settings")
     validate_mapping(data, "config.schema.json", path)
     return Config(path=path, data=data)
+
+
+S = TypeVar("S")
+
+
+def section_values(cls: type[S], mapping: Mapping[str, Any] | None, section: str) -> S:
+    """Build a section's frozen Settings dataclass from its config mapping.
+
+    Missing keys take the dataclass defaults; YAML lists become tuples (settings are frozen);
+    an unknown key is a ConfigError even though the schema already rejects it, because the
+    Python API can be called without the schema.
+    """
+    mapping = dict(mapping or {})
+    names = {f.name for f in fields(cls)}
+    unknown = set(mapping) - names
+    if unknown:
+        raise ConfigError(None, f"{section}: unknown setting(s) {sorted(unknown)}")
+    return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in mapping.items()})

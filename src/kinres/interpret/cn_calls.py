@@ -25,9 +25,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any
 
+from kinres.config import section_values
 from kinres.enums import CaveatCode, CopyNumberCall
 from kinres.errors import ConfigError
 from kinres.io.cnv import CnObservation, CnvTable
@@ -62,12 +63,7 @@ class Settings:
 
     @classmethod
     def from_mapping(cls, mapping: Mapping[str, Any] | None) -> Settings:
-        mapping = dict(mapping or {})
-        known = {f.name for f in fields(cls)}
-        unknown = set(mapping) - known
-        if unknown:
-            raise ConfigError(None, f"cnv: unknown setting(s) {sorted(unknown)}")
-        s = cls(**mapping)
+        s = section_values(cls, mapping, "cnv")
         if not (0 <= s.deep_deletion_cn < s.loss_cn < s.gain_cn <= s.amplification_cn
                 <= s.broad_amplification_cn):
             raise ConfigError(None, "cnv: thresholds must satisfy deep_deletion_cn < loss_cn < "

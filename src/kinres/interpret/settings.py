@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
+from kinres.config import section_values
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -23,13 +25,7 @@ class Settings:
     @classmethod
     def from_mapping(cls, mapping: Mapping[str, Any] | None) -> Settings:
         """Build from a (schema-validated) config section; missing keys take the defaults."""
-        mapping = mapping or {}
-        kwargs: dict[str, Any] = {}
-        for f in fields(cls):
-            if f.name in mapping:
-                value = mapping[f.name]
-                kwargs[f.name] = tuple(value) if isinstance(value, list) else value
-        return cls(**kwargs)
+        return section_values(cls, mapping, "interpret")
 
     def as_parameters(self) -> dict[str, Any]:
         return {f.name: list(v) if isinstance(v := getattr(self, f.name), tuple) else v for f in fields(self)}

@@ -27,12 +27,13 @@ import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pysam
 
+from kinres.config import section_values
 from kinres.enums import Build
 from kinres.errors import AnnotationError, ConfigError, InputError
 from kinres.models import HotspotCoverage
@@ -51,11 +52,7 @@ class Settings:
 
     @classmethod
     def from_mapping(cls, mapping: Mapping[str, Any] | None) -> Settings:
-        mapping = dict(mapping or {})
-        unknown = set(mapping) - {f.name for f in fields(cls)}
-        if unknown:
-            raise ConfigError(None, f"coverage: unknown setting(s) {sorted(unknown)}")
-        s = cls(**mapping)
+        s = section_values(cls, mapping, "coverage")
         if not 0 < s.lod_confidence < 1 or s.min_alt_reads < 1 or s.min_phase_reads < 1:
             raise ConfigError(None, "coverage: lod_confidence must be in (0,1) and read "
                                     "minimums >= 1")

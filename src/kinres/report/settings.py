@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from kinres.config import section_values
 from kinres.errors import ConfigError
 
 VCF_RECORD_CHOICES = ("all", "annotated")
@@ -21,11 +22,7 @@ class Settings:
     @classmethod
     def from_mapping(cls, mapping: Mapping[str, Any] | None) -> Settings:
         """Build from the (schema-validated) `report` config section; missing keys use defaults."""
-        mapping = dict(mapping or {})
-        unknown = set(mapping) - set(cls.__dataclass_fields__)
-        if unknown:
-            raise ConfigError(None, f"report: unknown setting(s) {sorted(unknown)}")
-        settings = cls(**mapping)
+        settings = section_values(cls, mapping, "report")
         if settings.vcf_records not in VCF_RECORD_CHOICES:
             raise ConfigError(None, f"report.vcf_records must be one of {VCF_RECORD_CHOICES}")
         return settings

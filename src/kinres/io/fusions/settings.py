@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
-from kinres.errors import ConfigError
+from kinres.config import section_values
 from kinres.io.fusions import fusioncatcher, star_fusion
 
 DEFAULT_KINASE_GENES = ("ALK", "ROS1", "NTRK1", "NTRK2", "NTRK3", "RET", "MET", "BRAF", "FGFR1",
@@ -29,15 +29,6 @@ class Settings:
     @classmethod
     def from_mapping(cls, mapping: Mapping[str, Any] | None) -> Settings:
         """Build from the validated `fusions` config section (missing keys take defaults)."""
-        mapping = dict(mapping or {})
-        known = {f.name for f in fields(cls)}
-        unknown = set(mapping) - known
-        if unknown:
-            raise ConfigError(None, f"fusions: unknown setting(s) {sorted(unknown)}")
-        values: dict[str, Any] = {}
-        for f in fields(cls):
-            if f.name not in mapping:
-                continue
-            v = mapping[f.name]
-            values[f.name] = tuple(str(x) for x in v) if isinstance(v, (list, tuple)) else v
-        return cls(**values)
+        s = section_values(cls, mapping, "fusions")
+        return replace(s, **{f.name: tuple(str(x) for x in getattr(s, f.name)) for f in fields(cls)
+                             if isinstance(getattr(s, f.name), tuple)})
