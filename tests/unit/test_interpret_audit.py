@@ -151,3 +151,20 @@ def test_csf_specimen_carries_clone_caveat():
     plasma = dataclasses.replace(base, specimen=Specimen.PLASMA)
     codes = {c.code.value for c in build_report(plasma, Stages(), load_knowledge()).caveats}
     assert "CSF_CLONE_MAY_DIFFER" not in codes
+
+
+def test_not_assessable_copy_number_is_named_in_qc_warnings():
+    """A plasma CN negative at low TF must read 'not assessable', never 'no amplification'."""
+    from kinres.enums import Build, CopyNumberCall, Specimen
+    from kinres.interpret.report_json import Stages, build_report
+    from kinres.knowledge import load_knowledge
+    from kinres.models import CopyNumber, Sample, StageResult
+
+    sample = Sample(sample_id="L1", patient_id="P", specimen=Specimen.PLASMA, tumor_type="NSCLC",
+                    genome_build=Build.GRCh38, tumor_fraction=0.02)
+    cnv = StageResult(stage="cnv", sample_id="L1", copy_numbers=(
+        CopyNumber(gene="MET", call=CopyNumberCall.NOT_ASSESSABLE, copy_number=2.1),
+        CopyNumber(gene="RB1", call=CopyNumberCall.NOT_ASSESSABLE, copy_number=1.9)))
+    report = build_report(sample, Stages(cnv=cnv), load_knowledge())
+    assert any("not assessable" in w and "MET, RB1" in w for w in report.qc.warnings)
+    assert not any(a.gene == "MET" for a in report.alterations)

@@ -15,7 +15,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from kinres import __version__
-from kinres.enums import CaveatCode, MechanismClass, Phase, Specimen
+from kinres.enums import CaveatCode, CopyNumberCall, MechanismClass, Phase, Specimen
 from kinres.errors import KinresError
 from kinres.interpret import ctdna
 from kinres.interpret.drugs import driver_genes, drug_calls
@@ -197,6 +197,11 @@ def build_report(sample: Sample, stages: Stages, kb: KnowledgeBase, settings: Se
     coverage = list(stages.coverage.hotspots) if stages.coverage else None
     if coverage is None:
         warnings.append("coverage: no hotspot coverage (no BAM); not-detected hotspots are not assessable")
+    unassessed = sorted({c.gene for c in copies if c.call is CopyNumberCall.NOT_ASSESSABLE})
+    if unassessed:
+        # a negative CN result at low tumour fraction is not "no amplification": say which genes
+        warnings.append(f"cnv: copy number not assessable at this tumour fraction for {', '.join(unassessed)}; "
+                        "amplification or deletion is not excluded")
 
     # ---- not detected
     relevant = set(drivers) or ({"ALK"} if ctx.indication == "neuroblastoma" else set())
