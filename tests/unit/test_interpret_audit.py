@@ -168,3 +168,23 @@ def test_not_assessable_copy_number_is_named_in_qc_warnings():
     report = build_report(sample, Stages(cnv=cnv), load_knowledge())
     assert any("not assessable" in w and "MET, RB1" in w for w in report.qc.warnings)
     assert not any(a.gene == "MET" for a in report.alterations)
+
+
+def test_verified_low_confidence_row_is_applied_and_says_so():
+    """ALK L1256F (L, verified: Okada 2019) - the rationale must not claim the call was withheld."""
+    from kinres.enums import Build, Consequence, Specimen
+    from kinres.interpret.report_json import Stages, build_report
+    from kinres.knowledge import load_knowledge
+    from kinres.models import ProteinAnnotation, Sample, StageResult, Variant
+
+    ann = ProteinAnnotation(gene="ALK", transcript="ENST00000389048",
+                            consequences=(Consequence.MISSENSE,), hgvs_p="p.L1256F",
+                            protein_start=1256, protein_end=1256)
+    v = Variant("2", 29209000, "G", "A", vaf=0.3, depth=500, alt_reads=150, annotation=ann)
+    sample = Sample(sample_id="V1", patient_id="P", specimen=Specimen.TISSUE, tumor_type="NSCLC",
+                    genome_build=Build.GRCh38, prior_therapies=("lorlatinib",), purity=0.6)
+    report = build_report(sample, Stages(variants=StageResult(stage="variants", sample_id="V1",
+                                                              variants=(v,))), load_knowledge())
+    calls = {d.drug: d for d in report.drug_calls}
+    assert calls["alectinib"].call.value == "sensitive"
+    assert "verified" in calls["alectinib"].rationale and "withheld" not in calls["alectinib"].rationale
