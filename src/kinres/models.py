@@ -62,6 +62,7 @@ class Sample:
     ploidy: float | None = None
     cns_involvement: bool | None = None  # brain / leptomeningeal disease known
     source: SourceRef | None = None
+    age_years: float | None = None  # patient age at collection (decimals: 0.5 = 6 months)
 
     def inputs(self) -> tuple[Path, ...]:
         return tuple(p for p in (self.vcf, self.fusions, self.cnv, self.bam) if p is not None)
@@ -344,6 +345,7 @@ class ReportSample:
     prior_therapies: tuple[str, ...]
     current_therapy: str | None
     cns_involvement: bool | None = None
+    age_years: float | None = None  # from the sample sheet; drives age-restricted approvals
 
 
 @dataclass(frozen=True)

@@ -108,8 +108,11 @@ def test_split_cells_take_the_conservative_call(kb: KnowledgeBase):
     assert call("NTRK1", "p.G667C", "repotrectinib").call is DrugCallValue.RESISTANT  # "R/Red"
     z = call("NTRK1", "p.G595R", "zurletrectinib")  # "S (PRE)"
     assert z.call is DrugCallValue.SENSITIVE and z.evidence_type.value == "preclinical"
-    l1256 = call("ALK", "p.L1256F", "alectinib")  # L row -> unknown
-    assert l1256.call is DrugCallValue.UNKNOWN and l1256.source_call == "S"
+    g1128 = call("ALK", "p.G1128A", "crizotinib")  # unverified L row -> unknown, digest call kept
+    assert g1128.call is DrugCallValue.UNKNOWN and g1128.source_call == "R" and not g1128.verified_citation
+    # L1256F alectinib: verified against Okada 2019 EBioMedicine (PMC6441848) abstract -> digest "S" applies
+    l1256 = call("ALK", "p.L1256F", "alectinib")
+    assert l1256.call is DrugCallValue.SENSITIVE and l1256.source_call == "S" and "PMC6441848" in l1256.verified_citation
 
 
 def test_match_levels(kb: KnowledgeBase):

@@ -125,6 +125,21 @@ def test_bad_values(sheet_dir, kwargs, fragment):
     assert err.line == 2 and fragment in err.problem
 
 
+def test_age_years_optional_decimal_and_validated(sheet_dir):
+    header = HEADER + "\tage_years"
+    path = _write(sheet_dir, _row() + "\t0.5", _row("S2") + "\t", _row("S3") + "\t67",
+                  header=header)
+    infant, unknown, adult = read_samplesheet(path).samples
+    assert infant.age_years == pytest.approx(0.5)
+    assert unknown.age_years is None
+    assert adult.age_years == pytest.approx(67.0)
+    assert read_samplesheet(_write(sheet_dir, _row())).samples[0].age_years is None  # column absent
+    for bad, fragment in (("-1", "age_years"), ("ten", "not a number"), ("50%", "not a number"),
+                          ("200", "age_years")):
+        err = _error(_write(sheet_dir, _row() + "\t" + bad, header=header))
+        assert err.line == 2 and fragment in err.problem, (bad, err.problem)
+
+
 def test_crlf_bom_and_quoted_cells(sheet_dir):
     path = sheet_dir / "samples.tsv"
     row = _row(tumor='"NSCLC"', prior='"crizotinib;alectinib"')

@@ -190,6 +190,12 @@ def test_ntrk3_g623r_after_larotrectinib(results):
     calls = _calls(report)
     assert calls["larotrectinib"] == "resistant"
     assert calls.get("repotrectinib") == "sensitive"
+    # P05 is an infant (age_years 0.8): repotrectinib/zurletrectinib are approved from 12 years, so
+    # they stay listed but after the age-appropriate options, with an AGE_OUTSIDE_APPROVAL caveat
+    options = [o["option"] for o in report["therapy_options"]]
+    assert options[0] not in ("repotrectinib", "zurletrectinib") and "repotrectinib" in options
+    age = [c["text"] for c in report["caveats"] if c["code"] == "AGE_OUTSIDE_APPROVAL"]
+    assert any(t.startswith("repotrectinib:") and "12 years" in t for t in age), report["caveats"]
 
 
 def _option_text(option: dict) -> str:

@@ -222,7 +222,7 @@ def build_report(sample: Sample, stages: Stages, kb: KnowledgeBase, settings: Se
                             sample.collection_date, sample.genome_build,
                             tuple(d.lower() for d in sample.prior_therapies),
                             sample.current_therapy.lower() if sample.current_therapy else None,
-                            sample.cns_involvement),
+                            sample.cns_involvement, sample.age_years),
         qc=QC(tf.value, tf.method, informative, mean_depth, tuple(warnings)),
         alterations=tuple(f.alteration for f in findings),
         mechanisms=tuple(mechanisms), drug_calls=tuple(calls), therapy_options=tuple(options),

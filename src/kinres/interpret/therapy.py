@@ -2,9 +2,11 @@
 
 A rule fires when all its trigger conditions hold. Drug rules propose each listed drug only if its
 call in this sample is 'sensitive' and the tumour did not progress on it (prior or current therapy),
-unless the deciding row documents re-sensitisation. Ranking key: rule priority (curated; CNS rules
-outrank others when brain/CSF disease is known), approved before investigational, CNS penetration
-(when relevant), evidence level, order within the rule. Options are "to consider", never a prescription.
+unless the deciding row documents re-sensitisation. Ranking key: age fit (an option whose drug is
+approved only from an age above the patient's is kept but ranked after every age-appropriate option
+and labelled off-label/trial), rule priority (curated; CNS rules outrank others when brain/CSF disease
+is known), approved before investigational, CNS penetration (when relevant), evidence level, order
+within the rule. Options are "to consider", never a prescription.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from dataclasses import dataclass
 from kinres.enums import CaveatCode, DrugCallValue, MechanismClass, Role, Specimen
 from kinres.interpret.mechanisms import Finding, OnTargetGroup
 from kinres.knowledge.loader import KnowledgeBase
-from kinres.knowledge.records import level_rank
+from kinres.knowledge.records import Drug, level_rank
 from kinres.models import Caveat, DrugCall, Mechanism, Sample, TherapyOption
 
 
@@ -32,6 +34,47 @@ class Context:
     not_actionable_fusion: bool
     uninformative_negative: bool
     liquid: bool
+    age_years: float | None = None  # patient age from the sample sheet; None = not given
+    paediatric_entity: bool = False  # tumour type is (almost) only seen in children
+
+
+# Tumour-type words naming paediatric entities (digest s1: ETV6-NTRK3 in infantile fibrosarcoma and
+# congenital mesoblastic nephroma; s2.5 neuroblastoma). Age-restricted approvals matter there most.
+PAEDIATRIC_WORDS = ("infantile fibrosarcoma", "congenital mesoblastic nephroma", "mesoblastic nephroma",
+                    "neuroblastoma", "infant", "congenital", "paediatric", "pediatric", "childhood")
+
+
+def is_paediatric_entity(tumor_type: str) -> bool:
+    """True when the tumour type names a paediatric entity (e.g. infantile fibrosarcoma)."""
+    t = tumor_type.lower()
+    return any(w in t for w in PAEDIATRIC_WORDS)
+
+
+def age_text(years: float) -> str:
+    """Readable age: "7 days", "1 month", "12 years"; below one year in whole months (days below one)."""
+    if years < 1:
+        months = round(years * 12)
+        if months < 1:
+            days = round(years * 365.25)
+            return f"{days} day{'s' if days != 1 else ''}"
+        return f"{months} month{'s' if months != 1 else ''}"
+    return f"{years:g} year{'s' if years != 1 else ''}"
+
+
+def age_restrictions(ctx: Context, drug: Drug | None) -> float | None:
+    """The drug's youngest approved age for this driver when it is above zero (None: none known)."""
+    if drug is None or ctx.driver is None:
+        return None
+    min_age = drug.min_age_for(ctx.driver)
+    return min_age if min_age else None
+
+
+def outside_approval(ctx: Context, drug: Drug | None) -> float | None:
+    """Youngest approved age when the patient is known to be younger than it, else None."""
+    min_age = age_restrictions(ctx, drug)
+    if min_age is None or ctx.age_years is None or ctx.age_years >= min_age:
+        return None
+    return min_age
 
 
 @dataclass(frozen=True)
@@ -60,7 +103,8 @@ def build_context(sample: Sample, findings: list[Finding], groups: list[OnTarget
         groups=tuple(groups), bypass_ids=bypass_ids, transformation=transformation, no_mechanism=no_mech,
         not_actionable_fusion=nafus,
         uninformative_negative=sample.specimen.is_liquid and informative is False and no_mech,
-        liquid=sample.specimen.is_liquid)
+        liquid=sample.specimen.is_liquid, age_years=sample.age_years,
+        paediatric_entity=is_paediatric_entity(sample.tumor_type))
 
 
 def _holds(cond: str, ctx: Context, calls: dict[str, DrugCall], kb: KnowledgeBase) -> bool:
@@ -162,7 +206,9 @@ def therapy_options(ctx: Context, calls: list[DrugCall], kb: KnowledgeBase,
                     continue
                 cns_key = (drug.cns_rank if drug.cns_rank is not None and drug.brain_penetrant == "yes" else 99) \
                     if ctx.cns else 0
-                key = (rule.priority, drug.investigational, cns_key, level_rank(call.level), idx, name)
+                too_young = outside_approval(ctx, drug)
+                key = (too_young is not None, rule.priority, drug.investigational, cns_key,
+                       level_rank(call.level), idx, name)
                 text = f"{rule.rule_id}: {rule.option}. {name}: {call.call.value} ({call.level}, {call.evidence_type.value})"
                 if resens and name in ctx.prior:
                     text += "; previously received, re-proposed because re-sensitisation is documented"
@@ -170,6 +216,9 @@ def therapy_options(ctx: Context, calls: list[DrugCall], kb: KnowledgeBase,
                     text += "; CNS-penetrant"
                 if drug.investigational:
                     text += "; investigational (trial only)"
+                if too_young is not None:
+                    text += (f"; approved from age {age_text(too_young)}: off-label / trial for this patient "
+                             f"(aged {age_text(ctx.age_years)}), ranked after age-appropriate options")
                 add(key, TherapyOption(rank=0, option=name, rationale=text, evidence_level=call.level,
                                        investigational=drug.investigational,
                                        citations=tuple(sorted(set(rule.citations) | set(call.citations))),
@@ -179,13 +228,15 @@ def therapy_options(ctx: Context, calls: list[DrugCall], kb: KnowledgeBase,
                 if bid in specific_bypass:
                     continue
                 b = next(x for x in kb.bypass_rules() if x.id == bid)
-                key = (rule.priority, b.investigational, 0, level_rank(b.level), 0, b.option)
+                key = (_any_outside(ctx, b.option_drugs, kb), rule.priority, b.investigational, 0,
+                       level_rank(b.level), 0, b.option)
                 add(key, TherapyOption(rank=0, option=b.option, rationale=f"{rule.rule_id}/{b.id}: {b.label}; {rule.option}",
                                        evidence_level=b.level, investigational=b.investigational,
                                        citations=tuple(sorted(set(rule.citations) | set(b.citations))),
                                        rule_ids=(rule.rule_id, f"bypass:{b.id}"), drugs=b.option_drugs))
         else:
-            key = (rule.priority, rule.investigational, 0, level_rank(rule.evidence_level), 0, rule.option)
+            key = (_any_outside(ctx, rule.drugs, kb), rule.priority, rule.investigational, 0,
+                   level_rank(rule.evidence_level), 0, rule.option)
             add(key, TherapyOption(rank=0, option=rule.option, rationale=f"{rule.rule_id}: {rule.note or rule.option}",
                                    evidence_level=rule.evidence_level, investigational=rule.investigational,
                                    citations=rule.citations, rule_ids=(rule.rule_id,), drugs=rule.drugs))
@@ -207,4 +258,33 @@ def therapy_options(ctx: Context, calls: list[DrugCall], kb: KnowledgeBase,
                     if kb.drug(d) is not None and kb.drug(d).jurisdiction_note})
     for d, note in juris:
         caveats.append(Caveat(CaveatCode.JURISDICTION_AVAILABILITY, f"{d}: {note}"))
+    caveats += age_caveats(ctx, options, kb)
     return options, sorted(excluded.values(), key=lambda e: e.option), caveats
+
+
+def _any_outside(ctx: Context, drugs: tuple[str, ...], kb: KnowledgeBase) -> bool:
+    return any(outside_approval(ctx, kb.drug(d)) is not None for d in drugs)
+
+
+def age_caveats(ctx: Context, options: list[TherapyOption], kb: KnowledgeBase) -> list[Caveat]:
+    """AGE_OUTSIDE_APPROVAL per option drug the patient is too young for; AGE_NOT_GIVEN when a
+    paediatric tumour type has no age and an option drug's approval is age-restricted."""
+    out: list[Caveat] = []
+    family = ("NTRK" if ctx.driver.startswith("NTRK") else ctx.driver) if ctx.driver else ""
+    names = sorted({d for o in options for d in o.drugs})
+    if ctx.age_years is not None:
+        for name in names:
+            min_age = outside_approval(ctx, kb.drug(name))
+            if min_age is not None:
+                out.append(Caveat(CaveatCode.AGE_OUTSIDE_APPROVAL,
+                                  f"{name}: approved for {family}-driven tumours from age {age_text(min_age)}; "
+                                  f"patient aged {age_text(ctx.age_years)}: off-label / clinical-trial use for this "
+                                  "patient (ranked after age-appropriate options)"))
+    elif ctx.paediatric_entity:
+        restricted = [(n, a) for n in names if (a := age_restrictions(ctx, kb.drug(n))) is not None]
+        if restricted:
+            listed = "; ".join(f"{n} from {age_text(a)}" for n, a in restricted)
+            out.append(Caveat(CaveatCode.AGE_NOT_GIVEN,
+                              f"Paediatric tumour type but patient age not given: approvals are age-restricted "
+                              f"({listed}); options were ranked without age, check eligibility"))
+    return out

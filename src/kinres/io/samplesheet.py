@@ -26,7 +26,9 @@ log = logging.getLogger(__name__)
 SCHEMA_NAME = "samples.schema.json"
 SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 FILE_COLUMNS = ("vcf", "fusions", "cnv", "bam")
-NUMBER_COLUMNS = ("tumor_fraction", "purity", "ploidy")
+NUMBER_COLUMNS = ("tumor_fraction", "purity", "ploidy", "age_years")
+# fractions may be written as percentages; an age may not ("50%" is not an age)
+PERCENT_COLUMNS = ("tumor_fraction", "purity")
 BOOL_COLUMNS = ("cns_involvement",)
 # cells that mean "no value" in hand-edited sheets
 _EMPTY = {"", "na", "n/a", "nan", ".", "-", "none", "null"}
@@ -112,7 +114,7 @@ def _cells(line: str) -> list[str]:
 def _coerce(column: str, value: str, path: Path, line: int):
     """Convert one non-empty cell to the type the schema expects (strings left for the schema)."""
     if column in NUMBER_COLUMNS:
-        text = value.removesuffix("%")
+        text = value.removesuffix("%") if column in PERCENT_COLUMNS else value
         try:
             number = float(text)
         except ValueError:
@@ -270,6 +272,7 @@ def read_samplesheet(path: str | Path, check_files: bool = True) -> SampleSheet:
             purity=row.get("purity"),
             ploidy=row.get("ploidy"),
             cns_involvement=row.get("cns_involvement"),
+            age_years=row.get("age_years"),
             source=SourceRef(str(path), lineno),
         ))
     if header is None:

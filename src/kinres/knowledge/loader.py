@@ -155,7 +155,8 @@ class KnowledgeBase:
                 generation=r["generation"], inhibitor_type=r["inhibitor_type"],
                 brain_penetrant=r["brain_penetrant"], cns_rank=int(r["cns_rank"]) if r["cns_rank"] else None,
                 approval_status=r["approval_status"], approvals=r["approvals"],
-                jurisdiction_note=r["jurisdiction_note"], note=r["note"])
+                jurisdiction_note=r["jurisdiction_note"], note=r["note"],
+                min_age_years=self._min_ages(line, r))
         self.mutations: tuple[MutationRow, ...] = tuple(
             MutationRow(gene=r["gene"], hgvs_p=r["hgvs_p"], aa_pos=int(r["aa_pos"]), ref_aa=r["ref_aa"],
                         alt_aa=r["alt_aa"], indication=r["indication"],
@@ -199,6 +200,22 @@ class KnowledgeBase:
     # ------------------------------------------------------------------ integrity
     def _path(self, table: str) -> Path:
         return self.directory / f"{table}.tsv"
+
+    def _min_ages(self, line: int, r: dict[str, str]) -> tuple[tuple[str, float], ...]:
+        """drugs.tsv min_age_years 'ROS1:18;NTRK:12' (schema-checked) -> (("ROS1", 18.0), ("NTRK", 12.0))."""
+        out: dict[str, float] = {}
+        families = {"NTRK" if g.startswith("NTRK") else g for g in _split(r["core_for"]) + _split(r["targets"])}
+        for part in _split(r["min_age_years"]):
+            family, _, age = part.partition(":")
+            if family in out:
+                raise KnowledgeError(f"{self._path('drugs')}, line {line}: min_age_years gives {family} twice")
+            if family not in families:
+                raise KnowledgeError(f"{self._path('drugs')}, line {line}: min_age_years names {family}, "
+                                     f"which {r['drug']} does not target")
+            if r["approval_status"] == "investigational":
+                raise KnowledgeError(f"{self._path('drugs')}, line {line}: min_age_years on an investigational drug")
+            out[family] = float(age)
+        return tuple(out.items())
 
     def _check_integrity(self, raw: dict) -> None:
         """Cross-table checks the row schemas cannot express (drug names, duplicates, ids)."""

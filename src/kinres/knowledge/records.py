@@ -128,10 +128,17 @@ class Drug:
     approvals: str
     jurisdiction_note: str
     note: str
+    # youngest approved age per driver family ("ALK", "ROS1", "NTRK"); a family not listed = unknown
+    min_age_years: tuple[tuple[str, float], ...] = ()
 
     @property
     def investigational(self) -> bool:
         return self.approval_status == "investigational"
+
+    def min_age_for(self, driver_gene: str) -> float | None:
+        """Youngest approved age (years) for this driver's approval; None if unknown or not approved."""
+        family = "NTRK" if driver_gene.startswith("NTRK") else driver_gene
+        return dict(self.min_age_years).get(family)
 
 
 @dataclass(frozen=True)
