@@ -16,6 +16,7 @@ from markupsafe import Markup
 
 from kinres.enums import DrugCallValue, MechanismClass, Role
 from kinres.errors import InputError
+from kinres.interpret.therapy import age_text
 from kinres.report import labels, plots
 from kinres.report.json import EVIDENCE_LEVELS, Report
 from kinres.report.settings import Settings
@@ -31,7 +32,7 @@ def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.globals.update(
-        pct=labels.fmt_pct, num=labels.fmt_num, label=labels.alteration_label,
+        pct=labels.fmt_pct, num=labels.fmt_num, age=age_text, label=labels.alteration_label,
         detail=labels.alteration_detail, role_title=lambda r: labels.ROLE_TITLES[r],
         class_title=lambda c: labels.CLASS_TITLES[c],
         flag_title=lambda f: labels.FLAG_TITLES.get(f, f.replace("_", " ")),

@@ -175,7 +175,8 @@ def _build(data: Mapping[str, Any], path: str) -> Report:
     sample = ReportSample(
         id=s["id"], patient_id=s["patient_id"], specimen=Specimen(s["specimen"]),
         tumor_type=s["tumor_type"], genome_build=Build(s["genome_build"]), collection_date=cdate,
-        prior_therapies=tuple(s["prior_therapies"]), current_therapy=s["current_therapy"])
+        prior_therapies=tuple(s["prior_therapies"]), current_therapy=s["current_therapy"],
+        age_years=s.get("age_years"))
     q = data["qc"]
     qc = QC(tumor_fraction=q["tumor_fraction"], tumor_fraction_method=q["tumor_fraction_method"],
                   informative_negative=q["informative_negative"], mean_depth=q["mean_depth"],

@@ -230,7 +230,9 @@ def vaf_bars(alterations: list[Alteration] | tuple[Alteration, ...],
         x = sx(tumor_fraction / 2)
         body.append(f'<line x1="{x:.1f}" y1="20" x2="{x:.1f}" y2="{h - 24}" stroke="#222" '
                     f'stroke-dasharray="5 3"/>')
-        body.append(_t(x + 3, 18, f"TF/2 = {fmt_pct(tumor_fraction / 2)} (clonal heterozygous)", 9))
+        text = f"TF/2 = {fmt_pct(tumor_fraction / 2)} (clonal heterozygous)"
+        # right half: anchor the label at its end so it stays inside the figure
+        body.append(_t(x - 3, 18, text, 9, anchor="end") if x > (x0 + x1) / 2 else _t(x + 3, 18, text, 9))
     return _svg(w, h, body, "Variant allele fractions")
 
 
