@@ -21,4 +21,4 @@ rule batch:
         runtime=15,
     shell:
         "kinres batch --config {input.config} --reports {input.reports} --outdir {params.outdir}"
-        " > {log} 2>&1"
+        " 2>&1 | tee {log}"

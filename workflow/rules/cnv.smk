@@ -16,7 +16,7 @@ rule cnv:
         runtime=15,
     shell:
         "kinres cnv --config {input.config} --sample-sheet {input.sheet}"
-        " --sample {wildcards.sample} --out {output} > {log} 2>&1"
+        " --sample {wildcards.sample} --out {output} 2>&1 | tee {log}"
 
 
 rule coverage:
@@ -36,4 +36,4 @@ rule coverage:
         runtime=30,
     shell:
         "kinres coverage --config {input.config} --sample-sheet {input.sheet}"
-        " --sample {wildcards.sample} {params.variants} --out {output} > {log} 2>&1"
+        " --sample {wildcards.sample} {params.variants} --out {output} 2>&1 | tee {log}"

@@ -16,4 +16,4 @@ rule variants:
         runtime=30,
     shell:
         "kinres variants --config {input.config} --sample-sheet {input.sheet}"
-        " --sample {wildcards.sample} --out {output} > {log} 2>&1"
+        " --sample {wildcards.sample} --out {output} 2>&1 | tee {log}"

@@ -18,4 +18,4 @@ rule interpret:
         runtime=15,
     shell:
         "kinres interpret --config {input.config} --sample-sheet {input.sheet}"
-        " --sample {wildcards.sample} {params.stages} --out {output} > {log} 2>&1"
+        " --sample {wildcards.sample} {params.stages} --out {output} 2>&1 | tee {log}"

@@ -22,4 +22,4 @@ rule report:
         runtime=15,
     shell:
         "kinres report --config {input.config} --report {input.report} --outdir {params.outdir}"
-        " {params.vcf} {params.pdf} {params.patient} > {log} 2>&1"
+        " {params.vcf} {params.pdf} {params.patient} 2>&1 | tee {log}"

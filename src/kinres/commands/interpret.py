@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 from pathlib import Path
 
 from kinres.checksum import input_file
@@ -18,6 +19,7 @@ from kinres.models import StageResult
 from kinres.serialize import read_json
 from kinres.workflow_settings import Settings as WorkflowSettings
 
+log = logging.getLogger(__name__)
 HELP = "interpret one sample's variants/fusions/cnv/coverage JSON into report.json"
 STAGES = ("variants", "fusions", "cnv", "coverage")
 
@@ -57,4 +59,8 @@ def run(args: argparse.Namespace) -> int:
     reference = Reference(sample.genome_build, ref.annotation, str(ref.fasta) if ref.fasta else None)
     report = build_report(sample, Stages(files=files, **loaded), kb, settings, reference)
     write_report(args.out, report)
+    top = report.therapy_options[0].option if report.therapy_options else "none"
+    log.info("interpret %s: %d alteration(s); mechanism(s): %s; top option: %s -> %s", sample.sample_id,
+             len(report.alterations), "; ".join(m.label for m in report.mechanisms) or "none",
+             top[:80], args.out)
     return 0
