@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+from pathlib import Path
 
 import pytest
 from report_fixtures import DATA, FIXTURES, fixture_data, write_report
@@ -90,3 +91,22 @@ def test_impossible_date_rejected():
 def test_missing_file(tmp_path):
     with pytest.raises(InputError, match="not found"):
         load_report(tmp_path / "nope.json")
+
+
+def test_report_json_flag_prints_the_contract_content(tmp_path):
+    """report-contract.md: report.json 'and the same content through `kinres report --json`'."""
+    import json
+    import subprocess
+    import sys
+
+    from kinres.report.json import load_report, write_report_json
+
+    src = sorted((Path(__file__).resolve().parents[1] / "data" / "report").glob("*.json"))[0]
+    copy = tmp_path / "report.json"
+    write_report_json(load_report(src), copy)
+    proc = subprocess.run([sys.executable, "-m", "kinres.cli", "report", "--json", "--report", str(copy)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == copy.read_text()
+    assert json.loads(proc.stdout)["schema_version"] == "1"
+    assert list(tmp_path.iterdir()) == [copy]  # --json alone renders nothing

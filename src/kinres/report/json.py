@@ -246,6 +246,14 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def report_json_text(path: str | Path) -> str:
+    """The report at `path` as deterministic JSON text, after schema and cross-checks."""
+    report = load_report(path)
+    data = _plain(report.data)
+    validate_report_data(data, report.path)
+    return dumps(data)
+
+
 def write_report_json(report: Report, path: str | Path) -> None:
     """Copy the report mapping through (re-validated against the schema) atomically."""
     from kinres.atomic import atomic_write_text
