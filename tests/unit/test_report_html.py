@@ -101,3 +101,12 @@ def test_uninformative_negative_is_highlighted():
     assert "summary uninformative" in html
     assert "no — tumour fraction inadequate or unknown" in html
     assert "No drug calls" in html
+
+
+def test_mechanism_note_is_rendered_and_escaped():
+    """Digest s3 rule: a bypass mechanism must state whether the driver is still detected."""
+    data = fixture_data("alk_g1202r_tissue")
+    assert data["mechanisms"], "fixture must carry a mechanism"
+    data["mechanisms"][0]["note"] = "driver fusion still detected (EML4-ALK) <b>x</b>"
+    html = render_report_html(parse_report(data, DATA / "alk_g1202r_tissue.report.json"))
+    assert "driver fusion still detected (EML4-ALK) &lt;b&gt;x&lt;/b&gt;" in html

@@ -184,7 +184,8 @@ def _build(data: Mapping[str, Any], path: str) -> Report:
     mechanisms = tuple(
         Mechanism(mechanism_class=MechanismClass(m["class"]), label=m["label"],
                   alteration_ids=tuple(m["alteration_ids"]), compound=m["compound"],
-                  phase=_opt_enum(Phase, m["phase"]), evidence=tuple(m["evidence"]))
+                  phase=_opt_enum(Phase, m["phase"]), evidence=tuple(m["evidence"]),
+                  note=m.get("note"))
         for m in data["mechanisms"])
     drug_calls = tuple(
         DrugCall(drug=d["drug"], call=DrugCallValue(d["call"]),
