@@ -157,3 +157,26 @@ def test_scenario_files_run(tmp_path: Path):
             assert data["therapy_options"][0]["option"] == exp["top_option"], path.name
         if "mechanism_classes" in exp:
             assert sorted(m["class"] for m in data["mechanisms"]) == exp["mechanism_classes"], path.name
+
+
+def test_bypass_note_does_not_claim_untested_negatives():
+    """A fusion + CNV sample with no small-variant file must not read 'on-target mutation not detected'."""
+    full = _stages()
+    tissue = Sample("S1", "P1", Specimen.TISSUE, "lung adenocarcinoma", Build.GRCh38,
+                    prior_therapies=("alectinib",), current_therapy="alectinib", purity=0.6)
+    no_vcf = Stages(fusions=full.fusions, cnv=full.cnv)
+    notes = [m["note"] for m in report_to_jsonable(build_report(tissue, no_vcf, KB))["mechanisms"]
+             if m["class"] == "off_target"]
+    assert notes and all("on-target mutation not assessed (no small-variant input)" in n for n in notes)
+    assert all("driver fusion still detected (EML4-ALK)" in n for n in notes)
+    no_fusion = Stages(cnv=full.cnv)
+    notes = [m["note"] for m in report_to_jsonable(build_report(tissue, no_fusion, KB))["mechanisms"]
+             if m["class"] == "off_target"]
+    assert notes and all(n.startswith("driver fusion not assessed (no fusion input); on-target mutation not assessed")
+                         for n in notes)
+    # with a VCF that has no on-target mutation the negative is still stated
+    no_on_target = Stages(variants=StageResult("variants", "S1", variants=(_variant("KRAS", "p.G12C", 25245350, 0.1),)),
+                          fusions=full.fusions, cnv=full.cnv)
+    notes = [m["note"] for m in report_to_jsonable(build_report(tissue, no_on_target, KB))["mechanisms"]
+             if m["class"] == "off_target"]
+    assert notes and all("on-target mutation not detected" in n for n in notes)

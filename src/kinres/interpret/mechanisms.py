@@ -347,8 +347,13 @@ def _cites(rows) -> tuple[str, ...]:
 
 
 def build_mechanisms(findings: list[Finding], groups: list[OnTargetGroup], sample: Sample,
-                     naive: bool, informative: bool | None) -> list[Mechanism]:
-    """on_target / off_target / phenotypic mechanisms; none_identified when there are none."""
+                     naive: bool, informative: bool | None, *, variants_assessed: bool = True,
+                     fusions_assessed: bool = True) -> list[Mechanism]:
+    """on_target / off_target / phenotypic mechanisms; none_identified when there are none.
+
+    variants_assessed / fusions_assessed: False when the sample had no small-variant / fusion
+    input, so the bypass note says "not assessed" instead of claiming a negative.
+    """
     mechs: list[Mechanism] = []
     drivers = [f for f in findings if f.actionable_driver]
     driver_text = (", ".join(sorted(f"{f.fusion.five_prime_gene}-{f.fusion.three_prime_gene}" for f in drivers
@@ -395,8 +400,20 @@ def build_mechanisms(findings: list[Finding], groups: list[OnTargetGroup], sampl
         fs = sorted(by_rule[rule_id], key=lambda f: f.order)
         rule = fs[0].bypass
         assert rule is not None
-        statement = (f"driver fusion {'still detected (' + driver_text + ')' if driver_text else 'not detected in this sample'}; "
-                     f"on-target mutation {'co-exists (heterogeneity)' if on_target_present else 'not detected'}; "
+        if driver_text:
+            driver_note = f"driver fusion still detected ({driver_text})"
+        elif fusions_assessed:
+            driver_note = "driver fusion not detected in this sample"
+        else:
+            driver_note = "driver fusion not assessed (no fusion input)"
+        if on_target_present:
+            on_target_note = "on-target mutation co-exists (heterogeneity)"
+        elif variants_assessed:
+            on_target_note = "on-target mutation not detected"
+        else:
+            # absence of evidence: no small-variant file was given, so nothing was tested
+            on_target_note = "on-target mutation not assessed (no small-variant input)"
+        statement = (f"{driver_note}; {on_target_note}; "
                      f"evidence {rule.level} ({rule.evidence_type.value}, confidence {rule.confidence.value})")
         if rule.mechanism_class is not MechanismClass.ON_TARGET:
             statement += "; combinations carry overlapping toxicity and are usually investigational"

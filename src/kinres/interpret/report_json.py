@@ -132,7 +132,9 @@ def build_report(sample: Sample, stages: Stages, kb: KnowledgeBase, settings: Se
     drivers = driver_genes(findings, groups)
     prior_targeted = [d for d in (*sample.prior_therapies, *((sample.current_therapy,) if sample.current_therapy else ()))
                       if kb.drug(d.lower()) is not None and kb.drug(d.lower()).core_for]
-    mechanisms = build_mechanisms(findings, groups, sample, naive=not prior_targeted, informative=informative)
+    mechanisms = build_mechanisms(findings, groups, sample, naive=not prior_targeted, informative=informative,
+                                  variants_assessed=stages.variants is not None,
+                                  fusions_assessed=stages.fusions is not None)
     calls, _ = drug_calls(findings, groups, kb, sample)
     ctx = build_context(sample, findings, groups, mechanisms, drivers, kb, informative)
     options, excluded, therapy_caveats = therapy_options(ctx, calls, kb, findings)
