@@ -599,3 +599,18 @@ def test_transcription_covers_every_digest_row():
               "NTRK3": sum(g == "NTRK3" for g, *_ in NTRK_SINGLE)}
     assert counts == {"ALK single": 19, "ALK compound": 11, "ROS1": 10, "NTRK1": 6, "NTRK2": 3, "NTRK3": 5}
     assert sum(counts.values()) == 54
+
+
+def test_undetermined_fusion_variant_gets_no_variant_specific_match():
+    """An exon pair guessed from an intronic breakpoint must not pull in v-specific evidence."""
+    from kinres.knowledge import load_knowledge
+    from kinres.models import Fusion
+
+    kb = load_knowledge()
+    exact = Fusion("EML4", "ALK", caller="arriba", molecule="rna", kinase_gene="ALK",
+                   five_prime_exon=6, three_prime_exon=20, variant_label="v3a/b")
+    assert [v.id for v in kb.match_fusion(exact).variants] == ["EML4-ALK:v3"]
+    guessed = Fusion("EML4", "ALK", caller="fusioncatcher", molecule="rna", kinase_gene="ALK",
+                     five_prime_exon=14, three_prime_exon=20, variant_label="variant undetermined")
+    m = kb.match_fusion(guessed)
+    assert m.variants == () and m.rows  # driver-level rows stay; no v7-specific link

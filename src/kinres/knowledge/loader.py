@@ -25,6 +25,7 @@ from kinres.enums import (
     MechanismClass,
     StructuralClass,
 )
+from kinres.annotate.fusion_structure import UNDETERMINED
 from kinres.errors import KnowledgeError
 from kinres.knowledge import manifest as _manifest
 from kinres.knowledge.hgvs import is_substitution, normalise_p, position
@@ -343,6 +344,10 @@ class KnowledgeBase:
         if gene not in self.genes:
             return None
         rows = tuple(r for r in self.fusion_rows if r.gene == gene)
+        if fusion.variant_label == UNDETERMINED:
+            # the exon pair is only a nearest-exon guess (e.g. an intronic RNA breakpoint): no
+            # variant-specific evidence may rest on it
+            return FusionMatch(gene, rows, ())
         variants = tuple(v for v in self.fusion_variants
                          if v.gene == gene and v.partner == fusion.five_prime_gene
                          and v.five_prime_exon == fusion.five_prime_exon
