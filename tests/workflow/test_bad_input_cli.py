@@ -349,3 +349,27 @@ def test_missing_sheet_or_stage_file(tmp_path, alk_ref, alk_calls, missing):
         proc = kinres("interpret", "--config", cfg, "--sample-sheet", samples, "--sample", "S1",
                       "--variants", gone, "--out", out)
     assert_input_error(proc, out, gone, "not found")
+
+
+def test_validate_catches_raw_vcf_without_reference_and_multi_sample_maf(tmp_path, alk_calls,
+                                                                          shared_dir):
+    """`kinres validate` reports, before any run, what would fail the variants step."""
+    vcf = write_mutect2_vcf(tmp_path / "raw.vcf", alk_calls)
+    samples = sheet(tmp_path / "s.tsv", {"sample_id": "S1", "vcf": vcf})
+    bare = tmp_path / "bare.yaml"
+    bare.write_text(f"samples: {samples}\nresults: {tmp_path / 'results'}\n")
+    proc = kinres("validate", "--config", bare)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "raw.vcf" in proc.stderr and "reference.GRCh38.fasta" in proc.stderr
+
+    maf = shared_dir / "data/examples/oncokb-annotator/example_maf_grch38.txt"
+    samples = sheet(tmp_path / "m.tsv", {"sample_id": "M1", "vcf": maf})
+    cfg = tmp_path / "m.yaml"
+    cfg.write_text(f"samples: {samples}\nresults: {tmp_path / 'results'}\n")
+    proc = kinres("validate", "--config", cfg)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "example_maf_grch38.txt" in proc.stderr and "vcf_sample" in proc.stderr
+    samples = sheet(tmp_path / "m2.tsv", {"sample_id": "M1", "vcf": maf,
+                                          "vcf_sample": "TCGA-05-4417-01"})
+    cfg.write_text(f"samples: {samples}\nresults: {tmp_path / 'results'}\n")
+    assert kinres("validate", "--config", cfg).returncode == 0

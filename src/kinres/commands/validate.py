@@ -31,6 +31,10 @@ def run(args: argparse.Namespace) -> int:
     print(f"sheet    {sheet.path}: {len(sheet.samples)} sample(s), "
           f"{len({s.patient_id for s in sheet.samples})} patient(s)")
     print(f"results  {settings.results}")
+    from kinres.commands.variants import preflight
+
+    for sample in sheet.samples:
+        preflight(sample, config)
     for sample in sheet.samples:
         inputs = ", ".join(f"{name}={getattr(sample, name).name}"
                            for name in ("vcf", "fusions", "cnv", "bam")

@@ -22,6 +22,41 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_stage_arguments(parser, "variants.json")
 
 
+def require_reference(path: Path, sample: Sample, ref) -> None:
+    """A raw (unannotated) VCF needs the build's FASTA and GFF3/GTF; say what to configure."""
+    if not ref.get("fasta") or not ref.get("annotation"):
+        b = sample.genome_build
+        raise InputError(path, f"no consequence annotation (CSQ/ANN/BCSQ) and no reference "
+                               f"configured; set reference.{b}.fasta and reference.{b}.annotation "
+                               "in config.yaml or supply a VEP/snpEff-annotated VCF")
+
+
+def preflight(sample: Sample, config: Config) -> None:
+    """Cheap checks `kinres validate` runs: header-level problems that would fail the variants step.
+
+    A raw VCF without a configured reference, and a multi-sample MAF without `vcf_sample`, are
+    reported before the workflow starts. Deeper problems are left to the variants step itself.
+    """
+    path = sample.vcf
+    if path is None:
+        return
+    if is_maf(path):
+        from kinres.annotate.transcripts import Panel
+        from kinres.io.maf import read_maf
+
+        read_maf(path, sample.genome_build, Panel.load(sample.genome_build), sample=sample.vcf_sample)
+        return
+    from cyvcf2 import VCF
+
+    try:
+        header = VCF(str(path)).raw_header
+    except Exception:  # noqa: BLE001 - unreadable files get their precise error in `kinres variants`
+        return
+    if not any(f"##INFO=<ID={tag}," in header for tag in ("CSQ", "ANN", "BCSQ")):
+        ref = (config.section("reference") or {}).get(sample.genome_build.value) or {}
+        require_reference(path, sample, ref)
+
+
 def is_maf(path: Path) -> bool:
     """MAF by name, or a tab-separated text whose header has Hugo_Symbol (not a VCF)."""
     name = path.name.lower()
@@ -108,11 +143,7 @@ def ingest(sample: Sample, config: Config, panel) -> tuple[tuple[Variant, ...], 
         return variants, tuple(warnings + list(more)), tuple(params)
     ref = (config.section("reference") or {}).get(str(sample.genome_build)) or {}
     fasta, annotation = ref.get("fasta"), ref.get("annotation")
-    if not fasta or not annotation:
-        b = sample.genome_build
-        raise InputError(path, f"no consequence annotation (CSQ/ANN/BCSQ) and no reference "
-                               f"configured; set reference.{b}.fasta and reference.{b}.annotation "
-                               "in config.yaml or supply a VEP/snpEff-annotated VCF")
+    require_reference(path, sample, ref)
     from kinres.annotate.consequence import annotate_variants
 
     check_fasta_build(Path(fasta), sample.genome_build)
