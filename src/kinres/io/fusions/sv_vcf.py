@@ -357,29 +357,20 @@ def _to_fusion(j: Junction, panel, caller: str, path: Path, line: int,
                   flags=flags, source=SourceRef(str(path), line))
 
 
+# why a counted SV record is not reported, in the order the warnings are listed
+_SKIP_REASONS: tuple[tuple[str, str], ...] = (
+    ("filtered", "SV record(s) failed the caller's FILTER; not reported"),
+    ("secondary", "SV record(s) involve unplaced/alt/decoy contigs; not assessed"),
+    ("unsupported", "SV record(s) of types that cannot form a fusion (INS/CNV/...); not reported"),
+    ("single", "single-breakend record(s) without a partner; not reported"),
+    ("synthetic", ("record(s) on FusionCatcher's synthetic immunoglobulin loci (no genome "
+                   "position); not reported")),
+    ("no_gene", "SV junction(s) touch no panel gene; not reported"),
+    ("no_transcript", ("SV junction(s) join two panel genes head-to-head or tail-to-tail (no "
+                       "fusion transcript); not reported")),
+    ("intronic_intragenic", "intragenic SV(s) with both ends in the same intron; not reported"),
+)
+
+
 def _warnings(path: Path, c: dict[str, int]) -> tuple[str, ...]:
-    out = []
-    name = path.name
-    if c["filtered"]:
-        out.append(f"{name}: {c['filtered']} SV record(s) failed the caller's FILTER; not reported")
-    if c["secondary"]:
-        out.append(f"{name}: {c['secondary']} SV record(s) involve unplaced/alt/decoy contigs; "
-                   "not assessed")
-    if c["unsupported"]:
-        out.append(f"{name}: {c['unsupported']} SV record(s) of types that cannot form a fusion "
-                   "(INS/CNV/...); not reported")
-    if c["single"]:
-        out.append(f"{name}: {c['single']} single-breakend record(s) without a partner; not "
-                   "reported")
-    if c["synthetic"]:
-        out.append(f"{name}: {c['synthetic']} record(s) on FusionCatcher's synthetic "
-                   "immunoglobulin loci (no genome position); not reported")
-    if c["no_gene"]:
-        out.append(f"{name}: {c['no_gene']} SV junction(s) touch no panel gene; not reported")
-    if c["no_transcript"]:
-        out.append(f"{name}: {c['no_transcript']} SV junction(s) join two panel genes "
-                   "head-to-head or tail-to-tail (no fusion transcript); not reported")
-    if c["intronic_intragenic"]:
-        out.append(f"{name}: {c['intronic_intragenic']} intragenic SV(s) with both ends in the "
-                   "same intron; not reported")
-    return tuple(out)
+    return tuple(f"{path.name}: {c[key]} {text}" for key, text in _SKIP_REASONS if c[key])
