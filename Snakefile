@@ -4,6 +4,7 @@
 # Every rule is one `kinres <command>`; all logic lives in the Python package.
 
 import os
+import shlex
 import sys
 
 import yaml

@@ -20,5 +20,5 @@ rule batch:
         mem_mb=2000,
         runtime=15,
     shell:
-        "kinres batch --config {input.config} --reports {input.reports} --outdir {params.outdir}"
-        " 2>&1 | tee {log}"
+        "kinres batch --config {input.config:q} --reports {input.reports:q} --outdir {params.outdir:q}"
+        " 2>&1 | tee {log:q}"

@@ -15,8 +15,8 @@ rule cnv:
         mem_mb=1000,
         runtime=15,
     shell:
-        "kinres cnv --config {input.config} --sample-sheet {input.sheet}"
-        " --sample {wildcards.sample} --out {output} 2>&1 | tee {log}"
+        "kinres cnv --config {input.config:q} --sample-sheet {input.sheet:q}"
+        " --sample {wildcards.sample:q} --out {output:q} 2>&1 | tee {log:q}"
 
 
 rule coverage:
@@ -29,11 +29,11 @@ rule coverage:
     log:
         f"{LOGS}/coverage/{{sample}}.log",
     params:
-        variants=lambda wc, input: f"--variants {input.variants}" if "variants" in input.keys() else "",
+        variants=lambda wc, input: f"--variants {input.variants:q}" if "variants" in input.keys() else "",
     threads: 1
     resources:
         mem_mb=2000,
         runtime=30,
     shell:
-        "kinres coverage --config {input.config} --sample-sheet {input.sheet}"
-        " --sample {wildcards.sample} {params.variants} --out {output} 2>&1 | tee {log}"
+        "kinres coverage --config {input.config:q} --sample-sheet {input.sheet:q}"
+        " --sample {wildcards.sample:q} {params.variants} --out {output:q} 2>&1 | tee {log:q}"

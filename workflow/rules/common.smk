@@ -2,6 +2,11 @@
 # file every job reads, and input functions deciding which stages a sample has inputs for.
 
 
+def quoted(paths):
+    """Paths as one shell-safe string: sheet paths are user input and must never reach a shell raw."""
+    return " ".join(shlex.quote(str(p)) for p in paths)
+
+
 def _write_effective_config(path):
     """Jobs read the merged config from one file; rewrite only on change so reruns stay quiet."""
     text = "# written by the Snakefile: config/config.yaml merged with command-line overrides\n"
@@ -46,7 +51,7 @@ def stage_inputs(wildcards):
 
 
 def stage_flags(wildcards, input):
-    return " ".join(f"--{name} {getattr(input, name)}"
+    return " ".join(f"--{name} {shlex.quote(str(getattr(input, name)))}"
                     for name in ("variants", "fusions", "cnv", "coverage") if name in input.keys())
 
 
@@ -61,7 +66,7 @@ def vcf_flag(wildcards):
     """`--vcf <input>` for the report's annotated-VCF copy; MAF inputs have no VCF to annotate."""
     vcf = sample_of(wildcards).vcf
     name = str(vcf).lower() if vcf else ""
-    return f"--vcf {vcf}" if name.endswith((".vcf", ".vcf.gz", ".bcf")) else ""
+    return f"--vcf {shlex.quote(str(vcf))}" if name.endswith((".vcf", ".vcf.gz", ".bcf")) else ""
 
 
 def _coverage_inputs(wildcards):

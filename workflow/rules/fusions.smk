@@ -15,5 +15,5 @@ rule fusions:
         mem_mb=1000,
         runtime=15,
     shell:
-        "kinres fusions --config {input.config} --sample-sheet {input.sheet}"
-        " --sample {wildcards.sample} --out {output} 2>&1 | tee {log}"
+        "kinres fusions --config {input.config:q} --sample-sheet {input.sheet:q}"
+        " --sample {wildcards.sample:q} --out {output:q} 2>&1 | tee {log:q}"

@@ -15,5 +15,5 @@ rule variants:
         mem_mb=2000,
         runtime=30,
     shell:
-        "kinres variants --config {input.config} --sample-sheet {input.sheet}"
-        " --sample {wildcards.sample} --out {output} 2>&1 | tee {log}"
+        "kinres variants --config {input.config:q} --sample-sheet {input.sheet:q}"
+        " --sample {wildcards.sample:q} --out {output:q} 2>&1 | tee {log:q}"

@@ -17,5 +17,5 @@ rule interpret:
         mem_mb=1000,
         runtime=15,
     shell:
-        "kinres interpret --config {input.config} --sample-sheet {input.sheet}"
-        " --sample {wildcards.sample} {params.stages} --out {output} 2>&1 | tee {log}"
+        "kinres interpret --config {input.config:q} --sample-sheet {input.sheet:q}"
+        " --sample {wildcards.sample:q} {params.stages} --out {output:q} 2>&1 | tee {log:q}"

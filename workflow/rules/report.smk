@@ -14,12 +14,12 @@ rule report:
         outdir=lambda wc, output: os.path.dirname(output.html),
         vcf=vcf_flag,
         pdf="--pdf" if WRITE_PDF else "--no-pdf",
-        patient=lambda wc, input: (f"--patient-reports {' '.join(input.patient)}"
+        patient=lambda wc, input: (f"--patient-reports {quoted(input.patient)}"
                                    if input.patient else ""),
     threads: 1
     resources:
         mem_mb=2000,
         runtime=15,
     shell:
-        "kinres report --config {input.config} --report {input.report} --outdir {params.outdir}"
-        " {params.vcf} {params.pdf} {params.patient} 2>&1 | tee {log}"
+        "kinres report --config {input.config:q} --report {input.report:q} --outdir {params.outdir:q}"
+        " {params.vcf} {params.pdf} {params.patient} 2>&1 | tee {log:q}"
