@@ -29,7 +29,7 @@ rule coverage:
     log:
         f"{LOGS}/coverage/{{sample}}.log",
     params:
-        variants=lambda wc, input: f"--variants {input.variants:q}" if "variants" in input.keys() else "",
+        variants=lambda wc, input: f"--variants {quoted([input.variants])}" if "variants" in input.keys() else "",
     threads: 1
     resources:
         mem_mb=2000,
