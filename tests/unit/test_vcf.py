@@ -84,10 +84,17 @@ def test_mutect2_tumor_sample_multiallelic_and_filter(tmp_path):
 def test_filters_setting_accepts_dot(tmp_path):
     recs = ["chr2\t29220829\t.\tC\tT\t.\t.\t.\tGT:AD:AF:DP\t0/1:90,10:0.1:100"]
     p = write(tmp_path, vcf_text(MUTECT_META[:1] + MUTECT_META[4:], ["S"], recs))
-    assert read_vcf(p, "GRCh38").variants == ()
-    assert "failed FILTER (reasons: . x1)" in read_vcf(p, "GRCh38").warnings[0]
-    res = read_vcf(p, "GRCh38", settings=VariantSettings(filters=("PASS", ".")))
+    # "." (no filter applied) is PASS-equivalent by default, counted in a warning
+    res = read_vcf(p, "GRCh38")
     assert len(res.variants) == 1 and res.variants[0].filters == (".",)
+    assert any("1 record(s) with FILTER '.'" in w for w in res.warnings)
+    strict = VariantSettings(unfiltered_as_pass=False)
+    assert read_vcf(p, "GRCh38", settings=strict).variants == ()
+    assert "failed FILTER (reasons: . x1)" in read_vcf(p, "GRCh38", settings=strict).warnings[0]
+    res = read_vcf(p, "GRCh38", settings=VariantSettings(filters=("PASS", "."),
+                                                         unfiltered_as_pass=False))
+    assert len(res.variants) == 1 and res.variants[0].filters == (".",)
+    assert not any("with FILTER '.'" in w for w in res.warnings)
 
 
 def test_several_samples_without_choice_is_an_error(tmp_path):

@@ -38,6 +38,9 @@ class VariantSettings:
 
     tumor_sample: str | None = None
     filters: tuple[str, ...] = ("PASS",)
+    # FILTER "." means "no filter applied" (VEP/VAtools VCFs, unfiltered callers), not "failed":
+    # it is accepted wherever PASS is, unless the lab switches this off.
+    unfiltered_as_pass: bool = True
     require_af: bool = False
     af_tag: str | None = None
     depth_tag: str | None = None
@@ -49,6 +52,7 @@ class VariantSettings:
         m = dict(mapping or {})
         filters = m.get("filters", ["PASS"])
         return cls(tumor_sample=m.get("tumor_sample"), filters=tuple(str(f) for f in filters),
+                   unfiltered_as_pass=bool(m.get("unfiltered_as_pass", True)),
                    require_af=bool(m.get("require_af", False)), af_tag=m.get("af_tag"),
                    depth_tag=m.get("depth_tag"),
                    restrict_to_panel=bool(m.get("restrict_to_panel", True)),
@@ -77,6 +81,7 @@ class VcfReadResult:
 @dataclass
 class _Counts:
     filtered: dict[str, int] = field(default_factory=dict)
+    unfiltered: int = 0  # accepted records whose FILTER is "."
     no_af: list[str] = field(default_factory=list)
     symbolic: int = 0
     no_call: int = 0
@@ -632,6 +637,8 @@ def _read(vcf, path: Path, build: Build, sample: str | None, settings: VariantSe
     rec_alts: list[tuple[str, ...]] = []
     alt_idx: list[int] = []
     accept = set(settings.filters)
+    if settings.unfiltered_as_pass and "PASS" in accept:
+        accept.add(".")
     records = 0
     used_index = False
     outside: int | None = None  # records outside the panel regions (None: not known)
@@ -642,6 +649,8 @@ def _read(vcf, path: Path, build: Build, sample: str | None, settings: VariantSe
             for f in filt:
                 counts.filtered[f] = counts.filtered.get(f, 0) + 1
             return
+        if filt == ["."]:
+            counts.unfiltered += 1
         alts = tuple(rec.ALT)
         chrom = _plain(rec.CHROM)
         raw = None
@@ -755,6 +764,9 @@ def _read(vcf, path: Path, build: Build, sample: str | None, settings: VariantSe
         total = sum(counts.filtered.values())
         warnings.append(f"{path}: {total} record(s) failed FILTER (reasons: {reasons}); "
                         f"accepted: {', '.join(sorted(accept))}")
+    if counts.unfiltered and "." not in settings.filters:
+        warnings.append(f"{path}: {counts.unfiltered} record(s) with FILTER '.' (no filter "
+                        "applied by the caller) read as PASS (variants.unfiltered_as_pass)")
     if counts.no_af:
         shown = "; ".join(counts.no_af[:10]) + (" ..." if len(counts.no_af) > 10 else "")
         warnings.append(f"{path}: {len(counts.no_af)} variant(s) without an obtainable allele "
