@@ -314,7 +314,9 @@ def test_seg_file_selects_sample(tmp_path, spans38):
     (CNS_HEADER, "no copy-number records", None),
     (CNS_HEADER + "7\t10\t20\tMET\tnan\t1\t1\t1\n", "not a finite number", 2),
     (CNS_HEADER + "7\t10\t20\tMET\tabc\t1\t1\t1\n", "not a number", 2),
-    (CNS_HEADER + "7\t30\t20\tMET\t0.1\t1\t1\t1\n", "before its start", 2),
+    # a file whose only segment is a zero-probe artefact has no records (the skip is named)
+    (CNS_HEADER + "7\t30\t20\tMET\t0.1\t1\t1\t1\n", "no copy-number records.*1 CNVkit segment", None),
+    ("ID\tchrom\tloc.start\tloc.end\tnum.mark\tseg.mean\nS1\t7\t30\t20\t4\t1.0\n", "before its start", 2),
     (CNS_HEADER + "7\t10\t20\tMET\t0.1\t1\n", "expected 8 tab-separated columns", 2),
     ("gene\tcn\nMET\t3\nALK\t-1\n", "negative copy number", 3),
     ("gene\tcn\nMET\tNA\n", "not a number", 2),
@@ -376,3 +378,16 @@ def test_command_end_to_end_with_panel(tmp_path, shared_dir):
     assert ("cnv.layout", "allele_specific_segments") in result.parameters
     assert ("cnv.purity_used", "0.4") in result.parameters
     assert result.inputs[0].path == str(cna) and len(result.inputs[0].sha256) == 64
+
+
+def test_cnvkit_zero_probe_segments_are_skipped_and_counted(tmp_path, spans38):
+    """etal/cnvkit#677: segmetrics writes segments with end < start (depth and weight 0);
+    a 0-probe segment measures nothing either. Skip them with a counted warning, keep the rest."""
+    text = (CNS_HEADER
+            + "7\t116600000\t116900000\tMET\t2.5\t300\t40\t30\n"
+            + "15\t46657639\t10488\t-\t-0.41756\t0\t1\t0\n"
+            + "12\t57700000\t57800000\tCDK4\t0.1\t0\t0\t0\n")
+    table = read_cnv(write(tmp_path, "s.cns", text))
+    assert len(table.observations) == 1 and table.observations[0].genes == ("MET",)
+    (w,) = table.warnings
+    assert "2 CNVkit segment(s) with no probes or end before start skipped (line 3, 4)" in w

@@ -319,7 +319,11 @@ def _read_cnvkit(path, lines, header_no, header, sample_id) -> CnvTable:
     # the file is corrupt or not what it claims to be, so it must not pass silently
     ci = _find(header, ("cn",))
     obs = []
+    empty: list[int] = []  # zero-probe segments skipped (line numbers)
     for line, cells in _rows(path, lines, header_no, len(header)):
+        if not bins and _empty_segment(path, line, cells, header, pi):
+            empty.append(line)
+            continue
         chrom, start, end = _segment_bounds(path, line, cells, header, zero_based=True)
         if ci is not None and cells[ci].strip():
             _number(path, line, "cn", cells[ci], allow_negative=False)
@@ -330,7 +334,25 @@ def _read_cnvkit(path, lines, header_no, header, sample_id) -> CnvTable:
             probes=_int(path, line, "probes", cells[pi]) if pi is not None else None))
     if bins:
         return CnvTable(path, CnvLayout.CNVKIT_BINS, _summarise_bins(obs))
-    return CnvTable(path, CnvLayout.CNVKIT_SEGMENTS, tuple(obs))
+    warnings = ()
+    if empty:
+        shown = ", ".join(map(str, empty[:10])) + (" ..." if len(empty) > 10 else "")
+        warnings = (f"{path.name}: {len(empty)} CNVkit segment(s) with no probes or end before "
+                    f"start skipped (line {shown})",)
+    return CnvTable(path, CnvLayout.CNVKIT_SEGMENTS, tuple(obs), warnings=warnings)
+
+
+def _empty_segment(path: Path, line: int, cells: list[str], header: list[str],
+                   pi: int | None) -> bool:
+    """A CNVkit segment that measured nothing: 0 probes, or end before start (segmetrics can
+    emit these with depth and weight 0, etal/cnvkit#677). It carries no copy-number evidence,
+    so it is skipped and counted instead of rejecting the whole sample."""
+    if pi is not None and cells[pi].strip() == "0":
+        return True
+    si, ei = _find(header, _START), _find(header, _END)
+    start = _int(path, line, header[si], cells[si])
+    end = _int(path, line, header[ei], cells[ei])
+    return end <= start  # 0-based half-open: end == start is empty as well
 
 
 def _summarise_bins(bins: list[CnObservation]) -> tuple[CnObservation, ...]:
