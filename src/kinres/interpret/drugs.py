@@ -127,7 +127,7 @@ def combine(drug: str, sources: list[Source]) -> DrugCall:
             desc = f"{s.what}: no knowledge row for {drug} -> unknown"
         if e.confidence is Confidence.LOW and e.table in ("mutations", "compounds") and e.source_call not in ("", "U"):
             desc += (f" (low confidence; verified: {e.verified_citation})" if e.verified_citation
-                     else f" (digest call '{e.source_call}' withheld: low confidence)")
+                     else f" (curated call '{e.source_call}' withheld: low confidence)")
         parts.append(desc)
     distinct = {s.evidence.call for s in sources}
     prefix = "conflicting rows, most conservative call taken: " if len(distinct) > 1 else ""
