@@ -11,6 +11,7 @@ the kinase is 3', the junction is in frame and the whole kinase domain is kept. 
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
@@ -276,38 +277,71 @@ def _support(f: Fusion) -> int:
     return f.supporting_reads or 0
 
 
+def _cell(bp: Breakpoint | None, width: int) -> tuple:
+    """Grid cell of a breakpoint: cells are `width` = tolerance + 1 bases wide, so two positions
+    in one cell are always within tolerance; None (no breakpoint) only meets None."""
+    return ("none",) if bp is None else (bp.chrom, bp.pos // width)
+
+
 def merge(fusions: Iterable[Fusion], tolerance: int) -> tuple[list[Fusion], list[str]]:
-    """Merge duplicate calls (same genes, breakpoints within `tolerance`) and reciprocals."""
+    """Merge duplicate calls (same genes, breakpoints within `tolerance`) and reciprocals.
+
+    Calls are taken best supported first; a call merges into the earliest kept call with the same
+    genes and exon pair whose breakpoints are both within `tolerance`. Kept calls are indexed by
+    the grid cell of their breakpoint pair: two kept calls never share a cell (the later would
+    have merged), so each call checks at most 3 x 3 neighbouring cells - O(n log n) overall
+    (the sort), where comparing every call with every kept call was quadratic (issue 12).
+    """
+    tol = max(0, int(tolerance))
+    width = tol + 1
     kept: list[Fusion] = []
+    cells: dict[tuple, int] = {}  # (genes, exons, cell5, cell3) -> index into kept
     dup = 0
     for f in sorted(fusions, key=lambda x: -_support(x)):
-        for i, k in enumerate(kept):
-            if (k.five_prime_gene, k.three_prime_gene) == (f.five_prime_gene, f.three_prime_gene) \
-                    and _near(k.five_prime_breakpoint, f.five_prime_breakpoint, tolerance) \
-                    and _near(k.three_prime_breakpoint, f.three_prime_breakpoint, tolerance) \
-                    and (k.five_prime_exon, k.three_prime_exon) == (f.five_prime_exon,
-                                                                    f.three_prime_exon):
-                kept[i] = replace(k, flags=tuple(dict.fromkeys(k.flags + ("duplicate_merged",))))
-                dup += 1
-                break
+        group = (f.five_prime_gene, f.three_prime_gene, f.five_prime_exon, f.three_prime_exon)
+        c5 = _cell(f.five_prime_breakpoint, width)
+        c3 = _cell(f.three_prime_breakpoint, width)
+        n5 = [c5] if len(c5) == 1 else [(c5[0], c5[1] + d) for d in (-1, 0, 1)]
+        n3 = [c3] if len(c3) == 1 else [(c3[0], c3[1] + d) for d in (-1, 0, 1)]
+        best: int | None = None
+        for a in n5:
+            for b in n3:
+                i = cells.get((group, a, b))
+                if i is None or (best is not None and i > best):
+                    continue
+                k = kept[i]
+                if _near(k.five_prime_breakpoint, f.five_prime_breakpoint, tol) \
+                        and _near(k.three_prime_breakpoint, f.three_prime_breakpoint, tol):
+                    best = i
+        if best is not None:
+            k = kept[best]
+            kept[best] = replace(k, flags=tuple(dict.fromkeys(k.flags + ("duplicate_merged",))))
+            dup += 1
         else:
+            cells[(group, c5, c3)] = len(kept)
             kept.append(f)
     out: list[Fusion] = []
+    # gene pair -> heap of indices into `out` currently holding that pair (first = smallest)
+    by_pair: dict[tuple[str, str], list[int]] = {}
     recip = 0
     for f in kept:
-        partner_idx = next((i for i, k in enumerate(out)
-                            if (k.five_prime_gene, k.three_prime_gene)
-                            == (f.three_prime_gene, f.five_prime_gene)
-                            and f.five_prime_gene != f.three_prime_gene), None)
-        if partner_idx is None:
+        heap = by_pair.get((f.three_prime_gene, f.five_prime_gene))
+        if f.five_prime_gene == f.three_prime_gene or not heap:
+            heapq.heappush(by_pair.setdefault((f.five_prime_gene, f.three_prime_gene), []),
+                           len(out))
             out.append(f)
             continue
+        partner_idx = heap[0]
         k = out[partner_idx]
         # keep the product with the kinase 3' (the one that can be a target), else the better
         # supported; the other is the reciprocal product of the same rearrangement
         f_kinase3 = f.kinase_gene is not None and f.kinase_gene == f.three_prime_gene
         k_kinase3 = k.kinase_gene is not None and k.kinase_gene == k.three_prime_gene
         winner = f if (f_kinase3 and not k_kinase3) else k
+        if winner is f:  # the slot now holds f's gene pair
+            heapq.heappop(heap)
+            heapq.heappush(by_pair.setdefault((f.five_prime_gene, f.three_prime_gene), []),
+                           partner_idx)
         out[partner_idx] = replace(winner, flags=tuple(dict.fromkeys(winner.flags
                                                                       + ("reciprocal_merged",))))
         recip += 1
