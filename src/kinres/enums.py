@@ -165,6 +165,25 @@ class MatchLevel(StrEnum):
     FUSION_VARIANT = "fusion_variant"
 
 
+class Origin(StrEnum):
+    """Likely origin of a small variant (interpret/origin.py); a hint for the reader, never a filter."""
+
+    SOMATIC = "somatic"
+    POSSIBLE_GERMLINE = "possible_germline"
+    POSSIBLE_CH = "possible_ch"
+    UNKNOWN = "unknown"
+
+
+class GermlineStatus(StrEnum):
+    """Germline testing status from the sample sheet (`germline_status` column)."""
+
+    NOT_TESTED = "not_tested"
+    PENDING = "pending"
+    NEGATIVE = "negative"
+    POSITIVE = "positive"
+    MATCHED_NORMAL = "matched_normal"  # tumour-normal calling: germline (and blood CH) subtracted
+
+
 class CaveatCode(StrEnum):
     POSSIBLE_CHIP = "POSSIBLE_CHIP"
     POSSIBLE_GERMLINE = "POSSIBLE_GERMLINE"

@@ -22,8 +22,10 @@ from kinres.enums import (
     DrugCallValue,
     EvidenceType,
     FusionFormat,
+    GermlineStatus,
     MatchLevel,
     MechanismClass,
+    Origin,
     Phase,
     Role,
     Specimen,
@@ -63,6 +65,10 @@ class Sample:
     cns_involvement: bool | None = None  # brain / leptomeningeal disease known
     source: SourceRef | None = None
     age_years: float | None = None  # patient age at collection (decimals: 0.5 = 6 months)
+    # a sample_id of the same batch or an earlier report.json (resolved path): the reference for
+    # acquired vs pre-existing alterations (interpret/patient.py)
+    baseline: str | None = None
+    germline_status: GermlineStatus | None = None  # None = not given
 
     def inputs(self) -> tuple[Path, ...]:
         return tuple(p for p in (self.vcf, self.fusions, self.cnv, self.bam) if p is not None)
@@ -283,6 +289,9 @@ class Alteration:
     pos: int | None = None
     ref: str | None = None
     alt: str | None = None
+    # small variants: likely origin (interpret/origin.py) and why; a hint, never a filter
+    origin: Origin | None = None
+    origin_note: str | None = None
 
 
 @dataclass(frozen=True)

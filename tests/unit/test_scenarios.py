@@ -322,8 +322,11 @@ def test_subclonal_resistance_mutation():
 def test_possible_germline():
     d = run(sample(), [fusion()], [snv("ALK", "p.T1151M", 0.5)])
     a = next(x for x in d["alterations"] if x["hgvs_p"] == "p.T1151M")
-    assert "possible_germline" in a["flags"] and a["role"] == "uncertain"
-    assert "POSSIBLE_GERMLINE" in codes(d)
+    # a flag is a caveat, not a filter: the alteration keeps its role and the caveat says so
+    assert "possible_germline" in a["flags"] and a["role"] == "on_target_resistance"
+    assert a["origin"] == "possible_germline" and "rs113994091" in a["origin_note"]
+    cav = next(c["text"] for c in d["caveats"] if c["code"] == "POSSIBLE_GERMLINE")
+    assert "contributes to" in cav and "conclusion stands" in cav
 
 
 def test_csf_specimen_with_brain_disease():

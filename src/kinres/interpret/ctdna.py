@@ -1,4 +1,5 @@
-"""Liquid-biopsy logic: tumour fraction, CHIP / germline / subclonal flags, LoD-aware negatives.
+"""Liquid-biopsy logic: tumour fraction, subclonal flag, LoD-aware negatives (origin hints:
+interpret/origin.py).
 
 Method (digest section 5): TF is the sheet value when given (orthogonal assay), tissue purity for
 tissue, else 2 x the highest somatic VAF (heterozygous clonal SNV in a diploid region), excluding
@@ -12,7 +13,6 @@ from dataclasses import dataclass
 
 from kinres.enums import Specimen
 from kinres.interpret.settings import Settings
-from kinres.knowledge.hgvs import normalise_p
 from kinres.knowledge.records import Hotspot
 from kinres.models import Fusion, HotspotCoverage, NotDetected, Sample, Variant
 
@@ -29,46 +29,6 @@ class TumorFraction:
 
 def passed(variant: Variant) -> bool:
     return all(f in ("PASS", ".") for f in variant.filters) if variant.filters else True
-
-
-def _gene(v: Variant) -> str | None:
-    return v.annotation.gene if v.annotation else None
-
-
-def chip_suspect(variant: Variant, specimen: Specimen, settings: Settings,
-                 tumour_max_vaf: float | None) -> bool:
-    """Plasma/CSF variant in a canonical CH gene/hotspot, or a 'careful' gene that looks non-tumoural."""
-    if not specimen.is_liquid or variant.annotation is None:
-        return False
-    gene = variant.annotation.gene
-    if gene in settings.chip_genes:
-        return True
-    hgvs = normalise_p(variant.annotation.hgvs_p)
-    if hgvs and f"{gene}:{hgvs}" in settings.chip_hotspots:
-        return True
-    if gene in settings.chip_careful_genes:
-        # TP53/KRAS/NRAS are real tumour genes: only suspect when there is no other tumour signal
-        # or the variant sits well below it (CH does not track tumour VAF)
-        if tumour_max_vaf is None or variant.vaf is None:
-            return True
-        return variant.vaf / tumour_max_vaf < settings.subclonal_ratio
-    return False
-
-
-def germline_suspect(variant: Variant, sample: Sample, settings: Settings, amplified: set[str],
-                     strong_somatic: bool) -> bool:
-    """VAF near 50% or 100% outside amplified genes, unless the purity explains it or the change is a
-    well-established somatic resistance mutation (knowledge row with confidence H/M)."""
-    if variant.vaf is None or strong_somatic or _gene(variant) in amplified:
-        return False
-    lo, hi = settings.germline_het_vaf
-    in_band = lo <= variant.vaf <= hi or variant.vaf >= settings.germline_hom_vaf
-    if not in_band:
-        return False
-    purity = sample.tumor_fraction if sample.tumor_fraction is not None else sample.purity
-    if purity is not None and variant.vaf <= purity / 2 + 0.1:
-        return False  # a clonal heterozygous somatic variant in a pure sample reaches this VAF
-    return True
 
 
 def estimate_tumor_fraction(sample: Sample, somatic: list[Variant], fusions: list[Fusion]) -> TumorFraction:

@@ -2,7 +2,9 @@
 
 Every detected event becomes an Alteration (nothing is dropped: passengers and uncertain events
 are listed); only driver / on-target / bypass / transformation roles feed mechanisms, and only
-when the event is not flagged as possible CH, possible germline or filtered.
+when the event passed the caller's filters. An origin hint (possible germline / possible CH,
+interpret/origin.py) never removes an event from this reasoning: the report's caveat says which
+conclusion rests on it.
 """
 
 from __future__ import annotations
@@ -15,10 +17,12 @@ from kinres.enums import (
     CopyNumberCall,
     MatchLevel,
     MechanismClass,
+    Origin,
     Phase,
     Role,
 )
 from kinres.interpret import ctdna
+from kinres.interpret import origin as origin_model
 from kinres.interpret.compound import group_phase
 from kinres.knowledge.hgvs import is_substitution, normalise_p, position
 from kinres.knowledge.loader import DRIVER_GENES, KnowledgeBase
@@ -54,7 +58,8 @@ class Finding:
     match: Match | None = None
     bypass: BypassRule | None = None
     actionable_driver: bool = False
-    usable: bool = True  # False for possible CH / germline / filtered events
+    usable: bool = True  # False for filtered events (origin hints keep it True)
+    origin: origin_model.OriginCall | None = None  # small variants only
     inactivating: bool = False
     fusion_variants: tuple[FusionVariant, ...] = ()
     flags: set[str] = field(default_factory=set)
@@ -212,13 +217,20 @@ def build_findings(sample: Sample, variants: list[Variant], fusions: list[Fusion
         m = matches.get(v.key)
         return bool(m and m.level is MatchLevel.EXACT and any(r.evidence.confidence.value in "HM" for r in m.rows))
 
+    copy_by_gene = {c.gene: c for c in copies}
+
+    def germline(v: Variant) -> origin_model.OriginCall | None:
+        gene = v.annotation.gene if v.annotation else ""
+        return origin_model.germline_hint(v, sample, copy_by_gene.get(gene), settings, strong_somatic=strong(v),
+                                    amplified=gene in amplified)
+
     def tumour_signal(exclude: Variant | None) -> float | None:
         vals = [v.vaf for v in variants if v is not exclude and v.vaf is not None and ctdna.passed(v)
                 and v.annotation is not None
                 and v.annotation.gene not in settings.chip_genes
                 and v.annotation.gene not in settings.chip_careful_genes
                 and v.annotation.gene not in amplified
-                and not ctdna.germline_suspect(v, sample, settings, amplified, strong(v))]
+                and germline(v) is None]
         vals += [f.fusion_af for f in fusions if f.fusion_af is not None]
         return max(vals) if vals else None
 
@@ -229,12 +241,12 @@ def build_findings(sample: Sample, variants: list[Variant], fusions: list[Fusion
         usable = ctdna.passed(v)
         if not usable:
             flags.add("filtered")
-        if ctdna.chip_suspect(v, sample.specimen, settings, tumour_signal(v)):
+        call = origin_model.classify(v, sample, copy_by_gene.get(gene), settings, strong_somatic=strong(v),
+                               amplified=gene in amplified, tumour_max_vaf=tumour_signal(v))
+        if call.origin is Origin.POSSIBLE_CH:
             flags.add(ctdna.FLAG_CHIP)
-            usable = False
-        if ctdna.germline_suspect(v, sample, settings, amplified, strong(v)):
+        elif call.origin is Origin.POSSIBLE_GERMLINE:
             flags.add(ctdna.FLAG_GERMLINE)
-            usable = False
         m = matches.get(v.key)
         hgvs = normalise_p(ann.hgvs_p) if ann else None
         role = Role.PASSENGER
@@ -263,9 +275,9 @@ def build_findings(sample: Sample, variants: list[Variant], fusions: list[Fusion
             vaf=v.vaf, depth=v.depth, alt_reads=v.alt_reads, in_kinase_domain=in_kd,
             structural_class=kb.structural_class(gene, aa_pos) if dom else None,
             match_level=m.level if m else None, knowledge_ids=m.knowledge_ids if m else (),
-            chrom=v.chrom, pos=v.pos, ref=v.ref, alt=v.alt)
+            chrom=v.chrom, pos=v.pos, ref=v.ref, alt=v.alt, origin=call.origin, origin_note=call.reason)
         f = Finding(order=(1, gene, aa_pos or 0, v.chrom, v.pos, v.ref, v.alt), alteration=alt, variant=v,
-                    match=m, bypass=bypass, usable=usable, flags=flags,
+                    match=m, bypass=bypass, usable=usable, flags=flags, origin=call,
                     inactivating=_inactivating(gene, v, None))
         if m is not None and m.note:
             f.notes.append(m.note)

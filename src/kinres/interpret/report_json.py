@@ -100,10 +100,12 @@ def build_report(sample: Sample, stages: Stages, kb: KnowledgeBase, settings: Se
     for i, f in enumerate(findings, start=1):
         f.alteration = replace(f.alteration, id=f"A{i}")
 
-    # ---- ctDNA: TF from usable somatic variants outside amplified genes
+    # ---- ctDNA: TF from usable variants of somatic origin outside amplified genes (an origin hint
+    # keeps a variant in the reasoning, but a germline/CH VAF says nothing about tumour content)
     amplified = {f.alteration.gene for f in findings if f.copy is not None and f.alteration.kind.value == "amplification"
                  and "low_level_gain" not in f.flags}
-    somatic = [f.variant for f in findings if f.variant is not None and f.usable and f.alteration.gene not in amplified]
+    somatic = [f.variant for f in findings if f.variant is not None and f.usable and not _origin_flagged(f)
+               and f.alteration.gene not in amplified]
     tf = ctdna.estimate_tumor_fraction(sample, somatic, [f.fusion for f in findings if f.fusion is not None])
     informative = ctdna.informative_negative(sample, tf.value, settings)
     max_vaf = max([v.vaf for v in somatic if v.vaf is not None]
@@ -112,20 +114,12 @@ def build_report(sample: Sample, stages: Stages, kb: KnowledgeBase, settings: Se
     caveats: list[Caveat] = []
     for f in findings:
         v = f.variant
-        if v is not None and f.usable and v.vaf is not None and max_vaf and v.vaf / max_vaf < settings.subclonal_ratio:
+        if v is not None and f.usable and not _origin_flagged(f) and v.vaf is not None and max_vaf \
+                and v.vaf / max_vaf < settings.subclonal_ratio:
             f.flags.add(ctdna.FLAG_SUBCLONAL)
             caveats.append(Caveat(CaveatCode.SUBCLONAL,
                                   f"{f.id} {f.alteration.gene} {f.alteration.hgvs_p or v.key}: VAF {v.vaf:.3g} is "
                                   f"{v.vaf / max_vaf:.2f} of the highest somatic VAF ({max_vaf:.3g}); likely subclonal"))
-        if ctdna.FLAG_CHIP in f.flags:
-            caveats.append(Caveat(CaveatCode.POSSIBLE_CHIP,
-                                  f"{f.id} {f.alteration.gene} {f.alteration.hgvs_p or ''}: possible clonal haematopoiesis in "
-                                  f"{sample.specimen.value}; not used as a resistance mechanism unless matched white-blood-cell "
-                                  "sequencing excludes CH"))
-        if ctdna.FLAG_GERMLINE in f.flags:
-            caveats.append(Caveat(CaveatCode.POSSIBLE_GERMLINE,
-                                  f"{f.id} {f.alteration.gene} {f.alteration.hgvs_p or ''}: VAF {f.alteration.vaf} suggests "
-                                  "germline origin; confirm with a normal sample"))
         f.alteration = replace(f.alteration, flags=tuple(sorted(f.flags)))
 
     groups = on_target_groups(findings, list(stages.coverage.phases) if stages.coverage else [], kb)
@@ -139,6 +133,7 @@ def build_report(sample: Sample, stages: Stages, kb: KnowledgeBase, settings: Se
     ctx = build_context(sample, findings, groups, mechanisms, drivers, kb, informative)
     options, excluded, therapy_caveats = therapy_options(ctx, calls, kb, findings)
     caveats += therapy_caveats
+    caveats += origin_caveats(findings, mechanisms, calls, options, sample)
 
     # ---- remaining caveats
     for g in groups:
@@ -233,6 +228,37 @@ def build_report(sample: Sample, stages: Stages, kb: KnowledgeBase, settings: Se
                               reference or Reference(sample.genome_build), f"kinres {__version__}", params,
                               knowledge_date=kb.date),
         excluded_options=tuple(excluded))
+
+
+def _origin_flagged(f) -> bool:
+    return ctdna.FLAG_CHIP in f.flags or ctdna.FLAG_GERMLINE in f.flags
+
+
+def origin_caveats(findings, mechanisms: list[Mechanism], calls: list[DrugCall], options: list[TherapyOption],
+                   sample: Sample) -> list[Caveat]:
+    """POSSIBLE_GERMLINE / POSSIBLE_CHIP per flagged variant, naming the conclusions that rest on it:
+    the conclusion stands (a flag is not a filter) but depends on the variant being tumour-derived."""
+    out = []
+    for f in findings:
+        if f.origin is None or not _origin_flagged(f):
+            continue
+        used = [m.label for m in mechanisms if f.id in m.alteration_ids]
+        drugs = sorted({c.drug for c in calls if f.id in c.based_on})
+        opts = [o.option for o in options if any(d in drugs for d in o.drugs)]
+        name = f"{f.id} {f.alteration.gene} {f.alteration.hgvs_p or f.alteration.hgvs_c or ''}".rstrip()
+        text = f"{name}: {f.origin.reason}"
+        if f.origin.citations:
+            text += f" ({'; '.join(f.origin.citations)})"
+        if used or drugs:
+            text += ("; this alteration contributes to " + "; ".join(
+                [f"mechanism '{u}'" for u in used] + ([f"drug calls for {', '.join(drugs)}"] if drugs else [])
+                + ([f"option(s) {', '.join(opts)}"] if opts else []))
+                + ": the conclusion stands, but depends on the variant being tumour-derived")
+        else:
+            text += "; listed, not the basis of any mechanism or drug call"
+        code = CaveatCode.POSSIBLE_CHIP if ctdna.FLAG_CHIP in f.flags else CaveatCode.POSSIBLE_GERMLINE
+        out.append(Caveat(code, text))
+    return out
 
 
 def _dedupe(caveats: list[Caveat]) -> list[Caveat]:

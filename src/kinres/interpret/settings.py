@@ -21,6 +21,15 @@ class Settings:
                                    "PPM1D", "SF3B1", "SRSF2", "TET2", "U2AF1")
     chip_hotspots: tuple[str, ...] = ("JAK2:p.V617F",)
     chip_careful_genes: tuple[str, ...] = ("KRAS", "NRAS", "TP53")
+    origin_vaf_tolerance: float = 0.1
+    # the assay's validated limit of detection (VAF) per specimen, stated in "not detected"
+    # results when no BAM gives a per-hotspot LoD; None = not configured (the report says so)
+    assay_lod_tissue: float | None = None
+    assay_lod_plasma: float | None = None
+    assay_lod_csf: float | None = None
+
+    def assay_lod(self, specimen: str) -> float | None:
+        return getattr(self, f"assay_lod_{specimen}")
 
     @classmethod
     def from_mapping(cls, mapping: Mapping[str, Any] | None) -> Settings:
