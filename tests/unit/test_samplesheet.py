@@ -210,3 +210,25 @@ def test_validate_command_errors_are_clean(sheet_dir, rows, extra, expect):
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert proc.stderr.startswith("kinres error: ") and expect in proc.stderr
+
+
+def test_germline_status_and_baseline_columns(sheet_dir):
+    from kinres.enums import GermlineStatus
+
+    (sheet_dir / "old.report.json").write_text("{}\n")
+    header = HEADER + "\tgermline_status\tbaseline"
+    path = _write(sheet_dir, _row("T0", specimen="tissue") + "\tmatched_normal\t",
+                  _row("PL1") + "\tpending\tT0", _row("PL2") + "\t\told.report.json", header=header)
+    t0, pl1, pl2 = read_samplesheet(path).samples
+    assert t0.germline_status is GermlineStatus.MATCHED_NORMAL and t0.baseline is None
+    assert pl1.germline_status is GermlineStatus.PENDING and pl1.baseline == "T0"
+    assert pl2.germline_status is None and pl2.baseline == str(sheet_dir / "old.report.json")
+    for rows, line, fragment in (
+            ((_row() + "\tunknown\t",), 2, "germline_status"),
+            ((_row() + "\t\tS1",), 2, "the sample itself"),
+            ((_row() + "\t\tS9",), 2, "neither a sample_id"),
+            ((_row() + "\t\tmissing.json",), 2, "baseline report not found"),
+            ((_row("S1"), _row("S2", patient="P2") + "\t\tS1"), 3, "belongs to patient 'P1'")):
+        rows = tuple(r if r.count("\t") == header.count("\t") else r + "\t\t" for r in rows)
+        err = _error(_write(sheet_dir, *rows, header=header))
+        assert err.line == line and fragment in err.problem, (rows, err.problem)

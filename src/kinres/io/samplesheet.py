@@ -13,11 +13,11 @@ import datetime as _dt
 import logging
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from kinres.config import schema_validator
-from kinres.enums import Build, CnvFormat, FusionFormat, Specimen
+from kinres.enums import Build, CnvFormat, FusionFormat, GermlineStatus, Specimen
 from kinres.errors import InputError
 from kinres.models import Sample, SourceRef
 
@@ -171,6 +171,30 @@ def _resolve(sheet_dir: Path, value: str) -> Path:
     return p if p.is_absolute() else Path(os.path.normpath(sheet_dir / p))
 
 
+def _check_baseline(path: Path, sample: Sample, samples: list[Sample], check_files: bool) -> Sample:
+    """`baseline` names a same-patient sample of this sheet or an earlier report.json (resolved)."""
+    value = sample.baseline
+    if value is None:
+        return sample
+    line = sample.source.line if sample.source else None
+    by_id = {s.sample_id: s for s in samples}
+    if value in by_id:
+        other = by_id[value]
+        if other.sample_id == sample.sample_id:
+            raise InputError(path, f"baseline {value!r} is the sample itself", line=line, record=sample.sample_id)
+        if other.patient_id != sample.patient_id:
+            raise InputError(path, f"baseline {value!r} belongs to patient {other.patient_id!r}, not "
+                                   f"{sample.patient_id!r}", line=line, record=sample.sample_id)
+        return sample
+    if not value.lower().endswith(".json"):
+        raise InputError(path, f"baseline {value!r} is neither a sample_id in this sheet nor the path of an "
+                               "earlier report.json", line=line, record=sample.sample_id)
+    resolved = _resolve(path.parent, value)
+    if check_files and not resolved.is_file():
+        raise InputError(path, f"baseline report not found: {resolved}", line=line, record=sample.sample_id)
+    return replace(sample, baseline=str(resolved))
+
+
 def read_samplesheet(path: str | Path, check_files: bool = True) -> SampleSheet:
     """Parse and validate a sample sheet; raise InputError(sheet, problem, line=...) on bad rows.
 
@@ -274,11 +298,14 @@ def read_samplesheet(path: str | Path, check_files: bool = True) -> SampleSheet:
             cns_involvement=row.get("cns_involvement"),
             age_years=row.get("age_years"),
             source=SourceRef(str(path), lineno),
+            baseline=row.get("baseline"),
+            germline_status=GermlineStatus(row["germline_status"]) if "germline_status" in row else None,
         ))
     if header is None:
         raise InputError(path, "sample sheet is empty (no header line)")
     if not samples:
         raise InputError(path, "sample sheet has a header but no samples", line=header_line)
+    samples = [_check_baseline(path, s, samples, check_files) for s in samples]
     return SampleSheet(path=path, samples=tuple(samples), warnings=tuple(warnings))
 
 
