@@ -18,7 +18,7 @@ from kinres.io.coverage import (
     open_alignment,
     parse_hotspot,
 )
-from kinres.io.phasing import candidate_pairs, kinase_domain_check, phase_pair
+from kinres.io.phasing import candidate_pairs, kinase_domain_check, phase_pairs
 from kinres.io.samplesheet import get_sample
 from kinres.models import StageResult
 from kinres.serialize import read_json, write_json
@@ -99,8 +99,8 @@ def run(args: argparse.Namespace) -> int:
     variants = read_json(args.variants, StageResult).variants if args.variants else ()
     with open_alignment(sample.bam, fasta, build) as aln:
         records, mean_depth, more = assess_hotspots(aln, hotspots, transcript_for, settings)
-        phases = tuple(phase_pair(aln, a, b, settings, gene)
-                       for gene, a, b in candidate_pairs(variants, kinase_domain_check(panel)))
+        phases = phase_pairs(aln, candidate_pairs(variants, kinase_domain_check(panel)),
+                             settings)
     inputs = [input_file(sample.bam)] + ([input_file(args.variants)] if args.variants else [])
     result = StageResult(stage="coverage", sample_id=sample.sample_id, hotspots=records,
                          phases=phases, mean_depth=mean_depth,

@@ -25,9 +25,9 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,7 @@ import pysam
 from kinres.config import section_values
 from kinres.enums import Build
 from kinres.errors import AnnotationError, ConfigError, InputError
+from kinres.io.readpass import NOT_COVERED, RefLookup, Site, per_read, reads_by_site
 from kinres.models import HotspotCoverage
 
 
@@ -208,23 +209,9 @@ def resolve_contig(aln: pysam.AlignmentFile, chrom: str) -> str | None:
     return next((n for n in names if n in refs), None)
 
 
-def usable(read: pysam.AlignedSegment, min_mapq: int) -> bool:
-    """Primary, mapped, non-duplicate, QC-passed read with MAPQ >= min_mapq."""
-    return not (read.is_unmapped or read.is_secondary or read.is_supplementary
-                or read.is_duplicate or read.is_qcfail or read.mapping_quality < min_mapq)
-
-
 def ref_to_query(read: pysam.AlignedSegment) -> dict[int, int | None]:
     """0-based reference position -> query position (None where the read has a deletion)."""
     return {r: q for q, r in read.get_aligned_pairs() if r is not None}
-
-
-def fetch_fragments(aln: pysam.AlignmentFile, contig: str, start0: int, end0: int,
-                    min_mapq: int) -> Iterator[tuple[str, pysam.AlignedSegment]]:
-    """(query name, read) for usable reads overlapping [start0, end0)."""
-    for read in aln.fetch(contig, start0, end0):
-        if usable(read, min_mapq):
-            yield read.query_name, read
 
 
 # --------------------------------------------------------------------------- codons
@@ -236,6 +223,11 @@ CODON_TABLE = {
         "FFLLSSSSYY**CC*WLLLLPPPPHHQQRRRRIIIMTTTTNNKKSSRRVVVVAAAADDEEGGGG")
 }
 DELETED = "del"
+_DISCORDANT = "discordant"  # fragment whose reads showed different residues
+# residue by the codon's bases as read on the genome's + strand (transcript order), keyed by
+# "minus strand?"
+_GENOMIC_CODONS = {False: CODON_TABLE,
+                   True: {c.translate(_COMP): aa for c, aa in CODON_TABLE.items()}}
 
 
 def read_codon(read: pysam.AlignedSegment, positions: Sequence[int], strand: int,
@@ -244,19 +236,24 @@ def read_codon(read: pysam.AlignedSegment, positions: Sequence[int], strand: int
 
     Returns a one-letter residue, DELETED, or None (codon not fully covered, low quality or N).
     """
-    pairs = ref_to_query(read) if pairs is None else pairs
-    seq, quals = read.query_sequence, read.query_qualities
+    lookup = RefLookup(read) if pairs is None else (lambda r: pairs.get(r, NOT_COVERED))
+    return _codon(read.query_sequence, read.query_qualities, lookup, positions, strand,
+                  min_baseq)
+
+
+def _codon(seq: str | None, quals: Any, lookup: Callable[[int], int | None],
+           positions: Sequence[int], strand: int, min_baseq: int) -> str | None:
     bases = []
     for g in positions:
-        if g - 1 not in pairs:
+        q = lookup(g - 1)
+        if q == NOT_COVERED:
             return None
-        q = pairs[g - 1]
         if q is None:
             return DELETED
-        if quals is not None and quals[q] < min_baseq:
+        if seq is None or (quals is not None and quals[q] < min_baseq):
             return None
-        bases.append(seq[q].upper())
-    codon = "".join(bases)
+        bases.append(seq[q])
+    codon = "".join(bases).upper()
     if strand < 0:
         codon = codon.translate(_COMP)
     return CODON_TABLE.get(codon)
@@ -272,34 +269,80 @@ def _classify(hotspot: Hotspot, residue: str) -> str:
     return "alt"  # codon-level / other: any change at the codon
 
 
-def hotspot_coverage(aln: pysam.AlignmentFile, hotspot: Hotspot, transcript: Any,
-                     settings: Settings = Settings()) -> tuple[HotspotCoverage, list[str]]:
-    """Depth, alt support and LoD at one hotspot codon; `transcript` follows the Panel API."""
-    positions = tuple(transcript.codon_positions(hotspot.aa_pos))
-    strand = transcript.strand
-    tx_id = getattr(transcript, "transcript_id", None)
-    warnings: list[str] = []
-    contig = resolve_contig(aln, transcript.chrom)
-    first = positions[0]
-    if contig is None:
+@dataclass
+class _Target:
+    """One hotspot being counted: its codon and the residues each fragment showed there."""
+
+    hotspot: Hotspot
+    positions: tuple[int, ...]
+    strand: int
+    chrom: str
+    contig: str | None
+    tx_id: str | None
+    # query name -> the residue its reads showed, or _DISCORDANT when mates disagree
+    per_fragment: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        p = self.positions  # 0-based codon and its genomic-order table, for the fast path
+        self.codon0 = (p[0] - 1, p[1] - 1, p[2] - 1) if len(p) == 3 else None
+        self.table = _GENOMIC_CODONS[self.strand < 0]
+
+
+def _target(aln: pysam.AlignmentFile, hotspot: Hotspot, transcript: Any) -> _Target:
+    positions = tuple(transcript.codon_positions(hotspot.aa_pos))  # may raise: not assessable
+    return _Target(hotspot, positions, transcript.strand, transcript.chrom,
+                   resolve_contig(aln, transcript.chrom),
+                   getattr(transcript, "transcript_id", None))
+
+
+def _count(aln: pysam.AlignmentFile, targets: Sequence[_Target], settings: Settings) -> None:
+    """Fill every target's per-fragment residues from ONE pass over the reads."""
+    sites = [Site(t.contig, min(t.positions) - 1, max(t.positions), t)
+             for t in targets if t.contig is not None]
+    min_baseq = settings.min_baseq
+    for read, hit in reads_by_site(aln, sites, settings.min_mapq):
+        seq, quals, lookup = per_read(read)
+        qname = read.query_name
+        offset = lookup.offset if seq is not None else None
+        start, end = read.reference_start, read.reference_end
+        for site in hit:
+            t = site.key
+            if offset is not None and t.codon0 is not None:
+                # fast path (most reads): codon fully inside one aligned block, or not covered
+                if site.start0 < start or site.end0 > end:
+                    continue
+                g0, g1, g2 = t.codon0
+                q0, q1, q2 = g0 - offset, g1 - offset, g2 - offset
+                if quals is not None and (quals[q0] < min_baseq or quals[q1] < min_baseq
+                                          or quals[q2] < min_baseq):
+                    continue
+                residue = t.table.get(seq[q0] + seq[q1] + seq[q2])
+            else:
+                residue = _codon(seq, quals, lookup, t.positions, t.strand, min_baseq)
+            if residue is not None:
+                seen = t.per_fragment.get(qname)
+                if seen is None:
+                    t.per_fragment[qname] = residue
+                elif seen != residue:
+                    t.per_fragment[qname] = _DISCORDANT
+
+
+def _record(t: _Target, settings: Settings) -> tuple[HotspotCoverage, list[str]]:
+    hotspot, first = t.hotspot, t.positions[0]
+    if t.contig is None:
         return HotspotCoverage(
-            gene=hotspot.gene, hgvs_p=hotspot.hgvs_p, chrom=transcript.chrom, pos=first,
-            depth=0, alt_reads=0, lod_vaf=None, transcript=tx_id,
-            note=f"contig {transcript.chrom} not in the alignment header"), [
-            f"{hotspot.gene} {hotspot.hgvs_p}: contig {transcript.chrom} not in the BAM header"]
-    per_fragment: dict[str, set[str]] = defaultdict(set)
-    lo, hi = min(positions) - 1, max(positions)
-    for qname, read in fetch_fragments(aln, contig, lo, hi, settings.min_mapq):
-        residue = read_codon(read, positions, strand, settings.min_baseq)
-        if residue is not None:
-            per_fragment[qname].add(residue)
+            gene=hotspot.gene, hgvs_p=hotspot.hgvs_p, chrom=t.chrom, pos=first,
+            depth=0, alt_reads=0, lod_vaf=None, transcript=t.tx_id,
+            note=f"contig {t.chrom} not in the alignment header"), [
+            f"{hotspot.gene} {hotspot.hgvs_p}: contig {t.chrom} not in the BAM header"]
+    warnings: list[str] = []
     seen: Counter[str] = Counter()
     discordant = 0
-    for residues in per_fragment.values():
-        if len(residues) == 1:
-            seen[next(iter(residues))] += 1
-        elif len(residues) > 1:
+    for residue in t.per_fragment.values():
+        if residue is _DISCORDANT:
             discordant += 1
+        else:
+            seen[residue] += 1
     classes = Counter()
     for residue, n in seen.items():
         classes[_classify(hotspot, residue)] += n
@@ -316,19 +359,28 @@ def hotspot_coverage(aln: pysam.AlignmentFile, hotspot: Hotspot, transcript: Any
     if hotspot.kind == "other":
         notes.append("insertion/complex hotspot: alt = any change at the first codon")
     return HotspotCoverage(
-        gene=hotspot.gene, hgvs_p=hotspot.hgvs_p, chrom=transcript.chrom, pos=first,
+        gene=hotspot.gene, hgvs_p=hotspot.hgvs_p, chrom=t.chrom, pos=first,
         depth=depth, alt_reads=classes["alt"],
         lod_vaf=lod_vaf(depth, settings.min_alt_reads, settings.lod_confidence),
-        transcript=tx_id, ref_reads=classes["ref"], observed_aa=tuple(sorted(seen.items())),
+        transcript=t.tx_id, ref_reads=classes["ref"], observed_aa=tuple(sorted(seen.items())),
         note="; ".join(notes) or None), warnings
+
+
+def hotspot_coverage(aln: pysam.AlignmentFile, hotspot: Hotspot, transcript: Any,
+                     settings: Settings = Settings()) -> tuple[HotspotCoverage, list[str]]:
+    """Depth, alt support and LoD at one hotspot codon; `transcript` follows the Panel API."""
+    target = _target(aln, hotspot, transcript)
+    _count(aln, [target], settings)
+    return _record(target, settings)
 
 
 def assess_hotspots(aln: pysam.AlignmentFile, hotspots: Sequence[Hotspot],
                     transcript_for: Callable[[str], Any | None],
                     settings: Settings = Settings()
                     ) -> tuple[tuple[HotspotCoverage, ...], float | None, tuple[str, ...]]:
-    """All hotspots: (records, mean depth over assessed hotspots, warnings)."""
-    records, warnings = [], []
+    """All hotspots, from one pass over the reads: (records, mean depth over assessed
+    hotspots, warnings)."""
+    slots: list[_Target | str] = []  # per hotspot on the panel: its target or why not assessed
     missing: set[str] = set()
     for hs in hotspots:
         tx = transcript_for(hs.gene)
@@ -336,10 +388,16 @@ def assess_hotspots(aln: pysam.AlignmentFile, hotspots: Sequence[Hotspot],
             missing.add(hs.gene)
             continue
         try:
-            rec, warn = hotspot_coverage(aln, hs, tx, settings)
+            slots.append(_target(aln, hs, tx))
         except (ValueError, AnnotationError) as exc:  # codon outside / CDS not verified
-            warnings.append(f"{hs.gene} {hs.hgvs_p} not assessed: {exc}")
+            slots.append(f"{hs.gene} {hs.hgvs_p} not assessed: {exc}")
+    _count(aln, [t for t in slots if isinstance(t, _Target)], settings)
+    records, warnings = [], []
+    for slot in slots:
+        if isinstance(slot, str):
+            warnings.append(slot)
             continue
+        rec, warn = _record(slot, settings)
         records.append(rec)
         warnings.extend(warn)
     if missing:

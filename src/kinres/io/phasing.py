@@ -26,7 +26,8 @@ from typing import Any
 import pysam
 
 from kinres.enums import AltKind, Phase
-from kinres.io.coverage import Settings, fetch_fragments, resolve_contig
+from kinres.io.coverage import Settings, resolve_contig
+from kinres.io.readpass import NOT_COVERED, RefLookup, Site, reads_by_site
 from kinres.models import PhaseCall, Variant
 
 
@@ -35,25 +36,30 @@ class Allele(Enum):
     ALT = "alt"
 
 
-def read_allele(read: pysam.AlignedSegment, variant: Variant, min_baseq: int) -> Allele | None:
-    """Which allele of `variant` this read shows (None: not covered / unreadable / other)."""
-    pairs = read.get_aligned_pairs()
+def read_allele(read: pysam.AlignedSegment, variant: Variant, min_baseq: int,
+                pairs: list[tuple[int | None, int | None]] | None = None,
+                lookup: Callable[[int], int | None] | None = None) -> Allele | None:
+    """Which allele of `variant` this read shows (None: not covered / unreadable / other).
+
+    `pairs` (read.get_aligned_pairs()) and `lookup` (a readpass.RefLookup) may be passed in by
+    callers that ask one read about several variants.
+    """
     anchor = variant.pos - 1  # 0-based
     kind = variant.kind
     if kind in (AltKind.SNV, AltKind.MNV):
-        return _substitution(read, pairs, anchor, variant, min_baseq)
+        return _substitution(read, lookup or RefLookup(read), anchor, variant, min_baseq)
     if kind in (AltKind.DELETION, AltKind.INSERTION):
-        return _indel(read, pairs, anchor, variant)
+        return _indel(read, read.get_aligned_pairs() if pairs is None else pairs, anchor,
+                      variant)
     return None  # complex delins: not phased from reads
 
 
-def _substitution(read, pairs, anchor, variant, min_baseq):
-    r2q = {r: q for q, r in pairs if r is not None}
+def _substitution(read, lookup, anchor, variant, min_baseq):
     seq, quals = read.query_sequence, read.query_qualities
     bases = []
     for i in range(len(variant.ref)):
-        q = r2q.get(anchor + i, -1)
-        if q is None or q == -1:
+        q = lookup(anchor + i)
+        if q is None or q == NOT_COVERED or seq is None:
             return None  # deleted or not covered
         if quals is not None and quals[q] < min_baseq:
             return None
@@ -98,23 +104,51 @@ def _indel(read, pairs, anchor, variant):
 def phase_pair(aln: pysam.AlignmentFile, a: Variant, b: Variant,
                settings: Settings | None = None, gene: str | None = None) -> PhaseCall:
     """Phase two variants from fragments that cover both."""
+    return phase_pairs(aln, [(gene, a, b)], settings)[0]
+
+
+def phase_pairs(aln: pysam.AlignmentFile, pairs: Sequence[tuple[str | None, Variant, Variant]],
+                settings: Settings | None = None) -> tuple[PhaseCall, ...]:
+    """Phase every (gene, a, b) pair from ONE pass over the reads of all their variants."""
     settings = settings or Settings()
-    contig_a, contig_b = resolve_contig(aln, a.chrom), resolve_contig(aln, b.chrom)
-    if contig_a is None or contig_a != contig_b:
+    contig = {}
+    for _, a, b in pairs:
+        for v in (a, b):
+            contig[_site_key(v)] = resolve_contig(aln, v.chrom)
+    sites = [Site(c, key[1] - 1, key[1] - 1 + max(len(key[2]), 2), key)
+             for key, c in contig.items() if c is not None]
+    variants = {_site_key(v): v for _, a, b in pairs for v in (a, b)}
+    # variant -> query name -> alleles its reads showed (a set: mates may disagree)
+    alleles: dict[tuple, dict[str, set[Allele]]] = {key: defaultdict(set) for key in variants}
+    for read, hit in reads_by_site(aln, sites, settings.min_mapq):
+        lookup, aligned = RefLookup(read), None
+        for site in hit:
+            v = variants[site.key]
+            if aligned is None and v.kind in (AltKind.DELETION, AltKind.INSERTION):
+                aligned = read.get_aligned_pairs()
+            allele = read_allele(read, v, settings.min_baseq, aligned, lookup)
+            if allele is not None:
+                alleles[site.key][read.query_name].add(allele)
+    return tuple(_call(a, b, gene, contig, alleles, settings) for gene, a, b in pairs)
+
+
+def _site_key(v: Variant) -> tuple[str, int, str, str]:
+    return (v.chrom, v.pos, v.ref, v.alt)
+
+
+def _call(a: Variant, b: Variant, gene: str | None, contig: dict, alleles: dict,
+          settings: Settings) -> PhaseCall:
+    ka, kb = _site_key(a), _site_key(b)
+    if contig[ka] is None or contig[ka] != contig[kb]:
         return PhaseCall(a.key, b.key, Phase.UNKNOWN, 0, 0, 0, 0, gene=gene,
                          note="variants not on one contig of the alignment file")
-    alleles: dict[str, dict[str, set[Allele]]] = defaultdict(lambda: {"a": set(), "b": set()})
-    for label, v in (("a", a), ("b", b)):
-        start0, end0 = v.pos - 1, v.pos - 1 + max(len(v.ref), 2)
-        for qname, read in fetch_fragments(aln, contig_a, start0, end0, settings.min_mapq):
-            allele = read_allele(read, v, settings.min_baseq)
-            if allele is not None:
-                alleles[qname][label].add(allele)
+    obs_a, obs_b = alleles[ka], alleles[kb]
     both = a_only = b_only = neither = 0
-    for obs in alleles.values():
-        if len(obs["a"]) != 1 or len(obs["b"]) != 1:
+    for qname, seen_a in obs_a.items():
+        seen_b = obs_b.get(qname)
+        if seen_b is None or len(seen_a) != 1 or len(seen_b) != 1:
             continue  # not spanning both sites, or mates disagree
-        alt_a, alt_b = Allele.ALT in obs["a"], Allele.ALT in obs["b"]
+        alt_a, alt_b = Allele.ALT in seen_a, Allele.ALT in seen_b
         if alt_a and alt_b:
             both += 1
         elif alt_a:
