@@ -197,6 +197,8 @@ def test_single_mutation_calls_match_digest(kb, gene, change, cells, conf):
     by_drug: dict = {}
     for row in match.rows:
         by_drug.setdefault(row.evidence.drug, []).append(row.evidence)
+    # cells reconciled against public knowledge bases are checked in test_reconciled_rows instead
+    cells = {d: c for d, c in cells.items() if (gene, change, d, "fusion") not in RECONCILED}
     problems = _check_rows(f"{gene} {change}", by_drug, cells, conf)
     assert not problems, "\n".join(problems)
 
@@ -343,7 +345,7 @@ def test_anchor_residue_classes(kb):
 
 # ---------------------------------------------------------------- digest 2.5 neuroblastoma
 NB_HOTSPOTS = ["p.R1275Q", "p.F1174L", "p.F1174I", "p.F1174C", "p.F1174S", "p.F1174V",
-               "p.F1245C", "p.F1245L", "p.F1245V"]
+               "p.F1245C", "p.F1245L", "p.F1245V", "p.F1245Y", "p.R1275L"]
 
 
 @pytest.mark.parametrize("change", NB_HOTSPOTS)
@@ -352,8 +354,10 @@ def test_neuroblastoma_hotspots(kb, change):
     assert m is not None and m.level is MatchLevel.EXACT and m.indication == "neuroblastoma", m
     problems = []
     lorl = [r.evidence for r in m.rows if r.evidence.drug == "lorlatinib"]
-    if not lorl or lorl[0].call is not S or lorl[0].evidence_type is not EvidenceType.PRECLINICAL:
-        problems.append(f"ALK {change} (neuroblastoma) lorlatinib: expected sensitive/preclinical, actual "
+    expected_type = (EvidenceType.CLINICAL if ("ALK", change, "lorlatinib", "neuroblastoma") in RECONCILED
+                     else EvidenceType.PRECLINICAL)
+    if not lorl or lorl[0].call is not S or lorl[0].evidence_type is not expected_type:
+        problems.append(f"ALK {change} (neuroblastoma) lorlatinib: expected sensitive/{expected_type.value}, actual "
                         f"{[(e.call.value, e.evidence_type.value) for e in lorl]}")
     for r in m.rows:
         # a different indication: NSCLC approvals must not transfer
@@ -614,3 +618,71 @@ def test_undetermined_fusion_variant_gets_no_variant_specific_match():
                      five_prime_exon=14, three_prime_exon=20, variant_label="variant undetermined")
     m = kb.match_fusion(guessed)
     assert m.variants == () and m.rows  # driver-level rows stay; no v7-specific link
+
+
+# ---------------------------------------------------------------- knowledge 2026.2.0 reconciliation
+# Transcribed by hand from the public sources (NOT from resources/knowledge), checked 2026-12-01:
+#   OncoKB news pages in oncokb/oncokb-public (NewsPageContent.tsx entries 05052022, 06042024,
+#   09252024, 10242024; markdown/NewsContent052026.md), the CGI biomarkers table
+#   cgi_biomarkers_per_variant.tsv, and the primary abstracts named in the CHANGELOG.
+# (gene, change, drug, indication) -> (call, evidence type, level, confidence, PMID that must be cited)
+RECONCILED = {
+    ("ALK", "p.T1151M", "crizotinib", "fusion"): (R, EvidenceType.CLINICAL, "CLIN-cohort", "L", "PMID:27009859"),  # OncoKB R2 2026
+    ("ALK", "p.I1171T", "crizotinib", "fusion"): (R, EvidenceType.CLINICAL, "CLIN-cohort", "H", "PMID:25228534"),  # OncoKB R2 2026; CGI
+    ("ALK", "p.G1202R", "brigatinib", "fusion"): (R, EvidenceType.CLINICAL, "CLIN-cohort", "H", "PMID:27432227"),  # OncoKB R2 2024
+    ("ALK", "p.L1196Q", "alectinib", "fusion"): (R, EvidenceType.CLINICAL, "CLIN-cohort", "M", "PMID:27009859"),  # OncoKB R2 2026
+    ("ALK", "p.G1123S", "ceritinib", "fusion"): (R, EvidenceType.CASE, "CASE", "L", "PMID:26134233"),  # CGI case report
+    ("ALK", "p.G1202R", "neladalkib", "fusion"): (S, EvidenceType.CLINICAL, "CLIN-cohort", "M", "PMID:39269178"),  # OncoKB 3A 2024
+    ("ALK", "p.F1174L", "lorlatinib", "neuroblastoma"): (S, EvidenceType.CLINICAL, "CLIN-cohort", "M", "PMID:37012551"),
+    ("ALK", "p.F1174C", "lorlatinib", "neuroblastoma"): (S, EvidenceType.CLINICAL, "CLIN-cohort", "M", "PMID:37012551"),
+    ("ALK", "p.F1245V", "lorlatinib", "neuroblastoma"): (S, EvidenceType.CLINICAL, "CLIN-cohort", "M", "PMID:37012551"),
+    ("ALK", "p.F1245Y", "lorlatinib", "neuroblastoma"): (S, EvidenceType.CLINICAL, "CLIN-cohort", "M", "PMID:37012551"),
+    ("ALK", "p.R1275Q", "lorlatinib", "neuroblastoma"): (S, EvidenceType.CLINICAL, "CLIN-cohort", "M", "PMID:37012551"),
+    ("ALK", "p.R1275L", "lorlatinib", "neuroblastoma"): (S, EvidenceType.CLINICAL, "CLIN-cohort", "M", "PMID:37012551"),
+    ("ROS1", "p.G2032R", "cabozantinib", "fusion"): (S, EvidenceType.PRECLINICAL, "PRE", "L", "PMID:25351743"),  # CGI pre-clinical
+    ("ROS1", "p.S1986F", "ceritinib", "fusion"): (R, EvidenceType.CASE, "CASE", "L", "PMID:27401242"),  # CGI case report
+    ("ROS1", "p.S1986Y", "ceritinib", "fusion"): (R, EvidenceType.CASE, "CASE", "L", "PMID:27401242"),
+}
+# digest cells that the public sources confirm (kept, with a note naming the source)
+CONFIRMED = [("ALK", "p.I1171T", "alectinib"), ("ALK", "p.I1171S", "alectinib"), ("ALK", "p.V1180L", "alectinib"),
+             ("ALK", "p.G1202R", "crizotinib"), ("ALK", "p.G1202R", "ceritinib"), ("ALK", "p.G1202R", "alectinib")]
+
+
+@pytest.mark.parametrize("key", list(RECONCILED), ids=lambda k: ":".join(k))
+def test_reconciled_rows(kb, key):
+    gene, change, drug, indication = key
+    call, ev_type, level, conf, pmid = RECONCILED[key]
+    m = kb.match_variant(gene, change, indication=indication)
+    assert m is not None and m.level is MatchLevel.EXACT and m.indication == indication, m
+    rows = [r.evidence for r in m.rows if r.evidence.drug == drug]
+    assert len(rows) == 1, f"{key}: {len(rows)} rows"
+    ev = rows[0]
+    assert (ev.call, ev.evidence_type, ev.level, ev.confidence.value) == (call, ev_type, level, conf), ev
+    assert pmid in ev.citations, ev.citations
+    if conf == "L":  # a low-confidence row may carry a call only with a verified public citation
+        assert ev.verified_citation and "2026-12-01" in ev.verified_citation
+    assert "2026-12-01" in ev.note and any(s in ev.note for s in ("OncoKB", "CGI")), ev.note
+
+
+@pytest.mark.parametrize("key", CONFIRMED, ids=lambda k: ":".join(k))
+def test_confirmed_rows_name_the_source(kb, key):
+    gene, change, drug = key
+    ev = next(r.evidence for r in kb.match_variant(gene, change).rows if r.evidence.drug == drug)
+    assert ev.call is R and "OncoKB" in ev.note and "2026-12-01" in ev.note
+
+
+def test_ceritinib_is_a_ros1_drug(kb):
+    """OncoKB level 2 (2022, NCCN listing): ceritinib for ROS1-fusion NSCLC, not FDA-approved for ROS1."""
+    assert "ROS1" in kb.drug("ceritinib").targets and "ROS1" in kb.drug("ceritinib").core_for
+    fm = kb.match_fusion(Fusion(five_prime_gene="CD74", three_prime_gene="ROS1", caller="audit", molecule="rna",
+                                five_prime_exon=6, three_prime_exon=34, kinase_gene="ROS1"))
+    row = next(r for r in fm.rows if r.evidence.drug == "ceritinib")
+    assert (row.evidence.call, row.evidence.level) == (S, "CLIN-cohort") and "PMID:28520527" in row.evidence.citations
+    assert "not FDA" in kb.drug("ceritinib").approvals
+
+
+def test_knowledge_version_bumped_with_changelog(kb):
+    changelog = (Path(__file__).resolve().parents[2] / "resources" / "knowledge" / "CHANGELOG.md").read_text()
+    assert f"## {kb.version}" in changelog and "## 2026.2.0" in changelog
+    for gene, change, drug, _ in RECONCILED:
+        assert f"{gene} {change}" in changelog and drug in changelog, (gene, change, drug)

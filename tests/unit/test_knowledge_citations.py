@@ -21,7 +21,7 @@ PUBLIC = [
     r"(FDA|EMA|NMPA) label: .+",
     r"(NCCN|ESMO|IASLC|CSCO|ASCO) .+",
     # trial acronyms, optionally with a number/suffix and an NCT id in brackets
-    r"(CROWN|ALEX|ALTA|ALTA-1L|ASCEND-4|eXalt3|PROFILE \d{4}|STARTRK-2|TRIDENT-1|TRUST-I|TRUST-II)"
+    r"(CROWN|ALEX|ALTA|ALTA-1L|ASCEND-4|eXalt3|PROFILE \d{4}|STARTRK-2|TRIDENT-1|TRUST-I|TRUST-II|ALKOVE-1)"
     r"( \((NCT\d{8}|[^()]+)\))?",
     # author-year journal reference (the identifier may be missing where no PMID was verified)
     r"[A-Z][a-z]+(-[A-Z][a-z]+)? (\d{4}) [A-Za-z].*",
