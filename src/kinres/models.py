@@ -93,6 +93,10 @@ class ProteinAnnotation:
     refseq: str | None = None
     annotator: str = "kinres"  # "VEP", "snpEff", "bcftools-csq", "MAF", "kinres"
     note: str | None = None  # e.g. numbering mapped from another transcript
+    # Another transcript's protein change, with its ID ("ENST00000394480:p.G623E"), when it could
+    # not be re-expressed on the reporting transcript: shown in reports, never matched against
+    # knowledge (its numbering is not the reporting transcript's).
+    isoform_hgvs_p: str | None = None
 
     @property
     def is_protein_altering(self) -> bool:

@@ -260,13 +260,18 @@ def test_other_isoform_numbering_never_reported_as_reporting(tmp_path):
               "ENST00000394480.6:c.1868G>A", "ENSP00000377993.2:p.Gly623Glu", "623", "G/E")
     p = write_vcf(tmp_path, VEP_HEADER, [
         f"chr15\t88127000\t.\tC\tT\t.\tPASS\tCSQ={csq}\tGT:AD:AF:DP\t0/1:90,10:0.1:100"])
-    (v,), _ = annotate(p)
+    (v,), warnings = annotate(p)
     a = v.annotation
     assert a.transcript == "ENST00000360948"
-    assert a.hgvs_p is None and a.protein_start is None and a.hgvs_c is None
+    # not re-expressible here (the test panel has no CDS): kept with its own transcript ID,
+    # never as reporting-transcript numbering (hgvs_p/protein_start stay empty for matching)
+    assert a.hgvs_p is None and a.protein_start is None
+    assert a.hgvs_c == "ENST00000394480:c.1868G>A"
+    assert a.isoform_hgvs_p == "ENST00000394480:p.G623E"
     assert a.consequences == (C.MISSENSE,)
     assert "ENST00000394480" in a.note and "ENST00000360948" in a.note
     assert "numbering may differ" in a.note and "p.G623E" in a.note
+    assert any("not re-expressible" in w and "ENST00000394480" in w for w in warnings)
     # the same entry is used when the panel declares the two proteins identical
     panel = PanelDouble(list(PANEL38.txs.values()),
                         identical=[("ENST00000360948", "ENST00000394480")])

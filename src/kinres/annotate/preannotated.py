@@ -2,9 +2,10 @@
 
 Each annotator's vocabulary is mapped onto kinres.enums.Consequence (SO terms) and its protein
 change onto the one-letter short form (p.G1202R). The consequence used for reporting is the one on
-the panel's reporting transcript. Another isoform's numbering is only used when the panel says the
-two proteins are identical; otherwise the variant keeps its consequence class but no hgvs_p, with a
-note, because e.g. NTRK3 is numbered on the 839-aa isoform and an 825-aa annotation would shift it.
+the panel's reporting transcript. Another isoform's numbering is used as is only when the panel says
+the two proteins are identical; otherwise the change is re-expressed on the reporting transcript
+from its genomic position (kinres.annotate.isoform), because e.g. NTRK3 is numbered on the 839-aa
+isoform and an 825-aa annotation would shift it.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Protocol
 from urllib.parse import unquote
 
+from kinres.annotate.isoform import genomic_exon, reexpress
 from kinres.enums import Consequence
 from kinres.models import ProteinAnnotation, Variant
 
@@ -527,9 +529,10 @@ def select_annotation(entries: Sequence[TranscriptConsequence], variant: Variant
             reporting_txs.append(rep)
     if not reporting_txs:
         return None, None
-    best: tuple[int, ProteinAnnotation] | None = None
+    best: tuple[int, ProteinAnnotation, str | None] | None = None
     warning = None
     for rep in reporting_txs:
+        problem = None
         ids = _ids(rep)
         on_rep = [tc for tc in entries if tc.transcript in ids]
         if on_rep:
@@ -547,14 +550,13 @@ def select_annotation(entries: Sequence[TranscriptConsequence], variant: Variant
                     f"numbering from {tc.transcript} ({tc.annotator}); its protein is identical "
                     f"to the reporting transcript {rep.transcript_id}"))
                 ann = replace(ann, exon=None, intron=None)  # exon numbers may still differ
+                ann = replace(ann, **genomic_exon(variant, rep))
             else:
-                shown = f" ({tc.hgvs_p} there)" if tc.hgvs_p else ""
-                ann = _to_annotation(tc, rep, keep_protein=False, note=(
-                    f"annotated on {tc.transcript}{shown}, not the reporting transcript "
-                    f"{rep.transcript_id}; protein numbering may differ"))
+                base = _to_annotation(tc, rep, keep_protein=False)
+                ann, problem = reexpress(tc, variant, rep, base)
             rank = _severity(tc)
         if best is None or rank < best[0]:
-            best = (rank, ann)
+            best = (rank, ann, problem)
     if best is None:
         rep = reporting_txs[0]
         warning = (f"{variant.key}: overlaps {rep.gene} but the {entries[0].annotator if entries else 'pre-annotation'} "
@@ -564,7 +566,7 @@ def select_annotation(entries: Sequence[TranscriptConsequence], variant: Variant
                                  annotator=entries[0].annotator if entries else "none",
                                  note="no consequence for this allele in the input annotation"
                                  ), warning
-    return best[1], warning
+    return best[1], best[2]
 
 
 # --------------------------------------------------------------------------- whole records

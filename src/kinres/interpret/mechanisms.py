@@ -21,6 +21,9 @@ from kinres.enums import (
     Phase,
     Role,
 )
+from kinres.annotate import met_exon14
+from kinres.annotate.met_exon14 import Exon14Event
+from kinres.errors import KinresError
 from kinres.interpret import ctdna
 from kinres.interpret import origin as origin_model
 from kinres.interpret.compound import group_phase
@@ -64,6 +67,7 @@ class Finding:
     fusion_variants: tuple[FusionVariant, ...] = ()
     flags: set[str] = field(default_factory=set)
     notes: list[str] = field(default_factory=list)
+    met_exon14: Exon14Event | None = None  # MET exon 14 class from the genomic position
 
     @property
     def id(self) -> str:
@@ -136,8 +140,11 @@ def _bypass_matches(rule: BypassRule, gene: str, v: Variant | None, cn: CopyNumb
     if pattern == "loss":
         return bool(cons & LOF)
     if pattern == "exon14_skipping":
-        splice = bool(cons & {Consequence.SPLICE_DONOR, Consequence.SPLICE_ACCEPTOR})
-        return splice and (ann.exon == 14 or ann.intron in (13, 14))
+        # normally decided from the genomic position (met_exon14, in build_findings); this is
+        # the fallback when the panel's MET transcript is unavailable: the annotator's exon 14
+        # acceptor (intron 13) or donor (exon 14 / intron 14) site
+        return bool((Consequence.SPLICE_ACCEPTOR in cons and ann.intron == 13)
+                    or (Consequence.SPLICE_DONOR in cons and (ann.exon == 14 or ann.intron == 14)))
     for part in pattern.split(";"):
         kind, _, arg = part.partition(":")
         if kind == "hotspots" and hgvs in arg.split(","):
@@ -152,6 +159,18 @@ def _bypass_matches(rule: BypassRule, gene: str, v: Variant | None, cn: CopyNumb
         if kind == "inframe_ins_exon" and ann.exon == int(arg) and Consequence.INFRAME_INSERTION in cons:
             return True
     return False
+
+
+def _met_transcript(sample: Sample, variants: list[Variant]):
+    """The panel's MET transcript for the sample's build, loaded only when MET variants exist."""
+    if not any(v.annotation is not None and v.annotation.gene == "MET" for v in variants):
+        return None
+    try:
+        from kinres.annotate.transcripts import Panel
+
+        return Panel.load(sample.genome_build).transcript("MET")
+    except (KinresError, KeyError, OSError):
+        return None  # panel tables unavailable: the annotator-based rule applies
 
 
 def _inactivating(gene: str, v: Variant | None, cn: CopyNumber | None) -> bool:
@@ -205,6 +224,8 @@ def build_findings(sample: Sample, variants: list[Variant], fusions: list[Fusion
     drivers = {f.alteration.gene for f in findings if f.actionable_driver}
     amplified = {c.gene for c in copies if c.call is CopyNumberCall.AMPLIFICATION}
 
+    met_tx = _met_transcript(sample, variants)
+    exon14_rule = next((r for r in kb.bypass_rules() if r.pattern == "exon14_skipping"), None)
     # ---- small variants: first pass for tumour signal (for CH 'careful' genes and subclonality)
     matches: dict[str, Match | None] = {}
     for v in variants:
@@ -251,7 +272,11 @@ def build_findings(sample: Sample, variants: list[Variant], fusions: list[Fusion
         hgvs = normalise_p(ann.hgvs_p) if ann else None
         role = Role.PASSENGER
         bypass = None
-        if ann is None or set(ann.consequences) <= SILENT or not ann.consequences:
+        ex14 = met_exon14.classify(v, met_tx) if gene == "MET" and met_tx is not None else None
+        if ex14 is not None and exon14_rule is not None and gene in exon14_rule.genes:
+            # whatever consequence the annotator wrote (missense, intron, coding_sequence...)
+            role, bypass = Role.BYPASS, exon14_rule
+        elif ann is None or set(ann.consequences) <= SILENT or not ann.consequences:
             role = Role.PASSENGER
         elif m is not None and m.level in (MatchLevel.EXACT, MatchLevel.CODON):
             if m.indication == "neuroblastoma" and gene not in drivers:
@@ -260,7 +285,8 @@ def build_findings(sample: Sample, variants: list[Variant], fusions: list[Fusion
                 role = Role.ON_TARGET_RESISTANCE
         else:
             role = Role.UNCERTAIN
-            bypass = next((r for r in kb.bypass_rules() if _bypass_matches(r, gene, v, None, drivers)), None)
+            bypass = next((r for r in kb.bypass_rules() if _bypass_matches(r, gene, v, None, drivers)
+                           and not (r.pattern == "exon14_skipping" and met_tx is not None)), None)
             if bypass is not None:
                 role = Role.BYPASS
         if not usable and role in (Role.ON_TARGET_RESISTANCE, Role.BYPASS, Role.DRIVER):
@@ -271,14 +297,18 @@ def build_findings(sample: Sample, variants: list[Variant], fusions: list[Fusion
         in_kd = (dom[0] <= aa_pos <= dom[1]) if (dom and aa_pos) else (False if dom else None)
         alt = Alteration(
             id="", kind=v.kind, gene=gene, role=role, transcript=ann.transcript if ann else None,
-            hgvs_c=ann.hgvs_c if ann else None, hgvs_p=hgvs, exon=ann.exon if ann else None,
+            hgvs_c=ann.hgvs_c if ann else None,
+            # a change only expressible on another isoform is shown with its transcript ID
+            hgvs_p=hgvs or (ann.isoform_hgvs_p if ann else None), exon=ann.exon if ann else None,
             vaf=v.vaf, depth=v.depth, alt_reads=v.alt_reads, in_kinase_domain=in_kd,
             structural_class=kb.structural_class(gene, aa_pos) if dom else None,
             match_level=m.level if m else None, knowledge_ids=m.knowledge_ids if m else (),
             chrom=v.chrom, pos=v.pos, ref=v.ref, alt=v.alt, origin=call.origin, origin_note=call.reason)
         f = Finding(order=(1, gene, aa_pos or 0, v.chrom, v.pos, v.ref, v.alt), alteration=alt, variant=v,
                     match=m, bypass=bypass, usable=usable, flags=flags, origin=call,
-                    inactivating=_inactivating(gene, v, None))
+                    inactivating=_inactivating(gene, v, None), met_exon14=ex14)
+        if ex14 is not None:
+            f.notes.append(ex14.label)
         if m is not None and m.note:
             f.notes.append(m.note)
         findings.append(f)
@@ -429,7 +459,11 @@ def build_mechanisms(findings: list[Finding], groups: list[OnTargetGroup], sampl
                      f"evidence {rule.level} ({rule.evidence_type.value}, confidence {rule.confidence.value})")
         if rule.mechanism_class is not MechanismClass.ON_TARGET:
             statement += "; combinations carry overlapping toxicity and are usually investigational"
-        mechs.append(Mechanism(rule.mechanism_class, rule.label, tuple(f.id for f in fs), evidence=rule.citations,
+        label = rule.label
+        if rule.pattern == "exon14_skipping" and fs and all(
+                f.met_exon14 is not None and not f.met_exon14.skipping for f in fs):
+            label = "MET Y1003 substitution: CBL-binding site lost (acts like exon 14 skipping; bypass)"
+        mechs.append(Mechanism(rule.mechanism_class, label, tuple(f.id for f in fs), evidence=rule.citations,
                                knowledge_ids=(f"bypass:{rule.id}",), note=statement))
     if not mechs:
         if naive:

@@ -8,15 +8,17 @@ the same coordinates in both conventions.
 
 The protein change comes from HGVSp_Short (annotator "MAF"). When Transcript_ID names another
 isoform than the panel's reporting transcript, its numbering is used only if the panel says the
-proteins are identical; without a Transcript_ID column the MAF's numbering is taken as the
+proteins are identical, else the change is re-expressed from its genomic position
+(kinres.annotate.isoform); without a Transcript_ID column the MAF's numbering is taken as the
 reporting transcript's (vcf2maf and oncokb-annotator use canonical isoforms) and that is noted.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from kinres.annotate.isoform import reexpress
 from kinres.annotate.preannotated import (
     MAF,
     consequence_from_short_p,
@@ -131,13 +133,19 @@ def read_maf(path: str | Path, build: Build | str, panel, sample: str | None = N
         vaf = round(alt_reads / depth, 6) if depth and alt_reads is not None else None
         if vaf is None:
             no_af.append(f"{gene} {hgvs_p or ''} (line {line})".replace("  ", " "))
-        ann = _annotation(r, gene, hgvs_p, panel, unmapped)
-        variants.append(Variant(
+        ann, other = _annotation(r, gene, hgvs_p, panel, unmapped)
+        variant = Variant(
             chrom=chrom[3:] if chrom.lower().startswith("chr") else chrom, pos=pos, ref=ref,
             alt=alt, vaf=vaf, depth=depth, alt_reads=alt_reads,
             filters=(filt or "PASS",), caller=(r.get("Center") or None),
             source=SourceRef(str(path), line), annotation=ann,
-            allele_convention="maf" if "-" in (ref, alt) else "vcf"))
+            allele_convention="maf" if "-" in (ref, alt) else "vcf")
+        if other is not None:  # annotated on another isoform: re-express from the position
+            ann, problem = reexpress(other, variant, panel.transcript(gene), ann)
+            variant = replace(variant, annotation=ann)
+            if problem:
+                warnings.append(f"{path} line {line}: {problem}")
+        variants.append(variant)
     if not_panel:
         warnings.append(f"{path}: {not_panel} row(s) in genes outside the panel not reported")
     if filtered:
@@ -156,8 +164,18 @@ def read_maf(path: str | Path, build: Build | str, panel, sample: str | None = N
                          sample=chosen, rows_read=len(rows))
 
 
+@dataclass(frozen=True)
+class _Isoform:
+    """A MAF row's own transcript and HGVS, when that is not the reporting transcript."""
+
+    transcript: str
+    hgvs_c: str | None
+    hgvs_p: str | None
+    annotator: str = MAF
+
+
 def _annotation(r: dict[str, str], gene: str, hgvs_p: str | None, panel,
-                unmapped: dict[str, int]) -> ProteinAnnotation:
+                unmapped: dict[str, int]) -> tuple[ProteinAnnotation, _Isoform | None]:
     rep = panel.transcript(gene)
     vc = (r.get("Variant_Classification") or "").strip()
     if vc:
@@ -181,6 +199,7 @@ def _annotation(r: dict[str, str], gene: str, hgvs_p: str | None, panel,
            strip_version(getattr(rep, "refseq", None))}
     note = None
     keep = True
+    other = None
     if tx is None:
         note = ("MAF has no Transcript_ID; HGVSp_Short taken as numbered on the reporting "
                 f"transcript {rep.transcript_id}")
@@ -193,6 +212,7 @@ def _annotation(r: dict[str, str], gene: str, hgvs_p: str | None, panel,
             exon = None
         else:
             keep = False
+            other = _Isoform(tx, hgvs_c, hgvs_p_out)
             note = (f"annotated on {tx}{f' ({hgvs_p} there)' if hgvs_p else ''}, not the reporting "
                     f"transcript {rep.transcript_id}; protein numbering may differ")
     if hgvs_p and hgvs_p.endswith("_splice"):
@@ -203,4 +223,4 @@ def _annotation(r: dict[str, str], gene: str, hgvs_p: str | None, panel,
         protein_start=pc.start if keep else None, protein_end=pc.end if keep else None,
         ref_aa=pc.ref_aa if keep and hgvs_p_out else None,
         alt_aa=pc.alt_aa if keep and hgvs_p_out else None, exon=exon if keep else None,
-        refseq=getattr(rep, "refseq", None), annotator=MAF, note=note)
+        refseq=getattr(rep, "refseq", None), annotator=MAF, note=note), other
