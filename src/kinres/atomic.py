@@ -1,13 +1,24 @@
-"""Atomic output: write to a temp file in the target directory, then rename."""
+"""Atomic output: write to a temp file in the target directory, then rename.
+
+An OSError while creating, writing or renaming the output (full disk, read-only or unwritable
+results folder, a file where a folder should be) becomes kinres.errors.OutputError naming the
+path, so the user sees which output failed instead of a traceback.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
+
+from kinres.errors import OutputError
+
+# errors of the write side even when raised inside the block (input readers raise InputError)
+_WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS}
 
 
 def _umask_mode() -> int:
@@ -17,18 +28,45 @@ def _umask_mode() -> int:
     return 0o666 & ~mask
 
 
+def _problem(exc: OSError) -> str:
+    from kinres.io.opener import os_problem
+
+    return os_problem(exc)
+
+
+def _mkstemp(path: Path, suffix: str) -> tuple[int, str]:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.is_dir():
+            raise OutputError(path, "cannot write output: a folder of that name exists")
+        return tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
+    except OSError as exc:
+        raise OutputError(path, f"cannot create output: {_problem(exc)}") from None
+
+
+def _finish(tmp: str, path: Path) -> None:
+    try:
+        os.chmod(tmp, _umask_mode())
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise OutputError(path, f"cannot write output: {_problem(exc)}") from None
+
+
 @contextlib.contextmanager
 def atomic_open(path: str | Path, mode: str = "w", encoding: str | None = "utf-8") -> Iterator[IO]:
     """Yield a handle to a temp file that replaces `path` only if the block succeeds."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = _mkstemp(path, ".tmp")
     binary = "b" in mode
     try:
-        with os.fdopen(fd, mode, encoding=None if binary else encoding) as handle:
-            yield handle
-        os.chmod(tmp, _umask_mode())
-        os.replace(tmp, path)
+        try:
+            with os.fdopen(fd, mode, encoding=None if binary else encoding) as handle:
+                yield handle
+        except OSError as exc:
+            if exc.errno in _WRITE_ERRNOS:
+                raise OutputError(path, f"cannot write output: {_problem(exc)}") from None
+            raise
+        _finish(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
@@ -49,14 +87,16 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> None:
 def atomic_path(path: str | Path) -> Iterator[Path]:
     """Yield a temp path (for tools that write files themselves); renamed on success."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp" + "".join(path.suffixes),
-                               dir=path.parent)
+    fd, tmp = _mkstemp(path, ".tmp" + "".join(path.suffixes))
     os.close(fd)
     try:
-        yield Path(tmp)
-        os.chmod(tmp, _umask_mode())
-        os.replace(tmp, path)
+        try:
+            yield Path(tmp)
+        except OSError as exc:
+            if exc.errno in _WRITE_ERRNOS:
+                raise OutputError(path, f"cannot write output: {_problem(exc)}") from None
+            raise
+        _finish(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)

@@ -40,6 +40,20 @@ class ConfigError(InputError):
     """Invalid configuration or sample sheet setting."""
 
 
+class OutputError(KinresError):
+    """An output could not be written (full disk, read-only or missing results folder, ...)."""
+
+    exit_code = 5
+
+    def __init__(self, path: str | Path | None, problem: str):
+        self.path = str(path) if path is not None else None
+        self.problem = problem
+        super().__init__(self.message())
+
+    def message(self) -> str:
+        return f"{self.path or '<output>'}: {self.problem}"
+
+
 class KnowledgeError(KinresError):
     """The knowledge tables are inconsistent or fail their schema."""
 

@@ -95,3 +95,129 @@ def test_missing_vcf(tmp_path):
     with pytest.raises(InputError, match="not found"):
         annotate_vcf(tmp_path / "none.vcf", load_report(DATA / "alk_g1202r_tissue.report.json"),
                      tmp_path / "o.vcf")
+
+
+# --------------------------------------------------------------------------- real-world inputs
+NO_CONTIG_HEADER = "\n".join(line for line in HEADER.splitlines()
+                             if not line.startswith(("##contig", "##INFO=<ID=DP"))) + "\n"
+
+
+def _report():
+    return load_report(DATA / "alk_g1202r_tissue.report.json")
+
+
+def _check_copy(out, n=3):
+    recs = _records(out)
+    assert len(recs) == n
+    assert recs[0].info["KINRES_HGVSP"] == (".", "p.G1202R")
+    return recs
+
+
+@pytest.mark.parametrize("out_name", ["o.vcf", "o.vcf.gz"])
+def test_vcf_without_contig_lines_and_undeclared_tags(tmp_path, out_name):
+    """VEP/VAtools VCFs often lack ##contig; undeclared INFO/FILTER made htslib exit(1)."""
+    records = [r.replace("\tPASS\t", "\tLowQual;PASS\t", 1) if i == 1 else r
+               for i, r in enumerate(RECORDS)]
+    records.append("chr5\t100\t.\tA\tG\t50\tweird_filter\tNEWTAG=1;DP=3\tGT:AF\t0/1:0.2")
+    vcf = _vcf(tmp_path, records=records, header=NO_CONTIG_HEADER)
+    res = annotate_vcf(vcf, _report(), tmp_path / out_name)
+    assert (res.records_in, res.records_out, res.annotated_records) == (4, 4, 2)
+    text = (tmp_path / out_name).read_bytes()
+    if out_name.endswith(".gz"):
+        import gzip
+        text = gzip.decompress(text)
+    body = [line for line in text.decode().splitlines() if not line.startswith("#")]
+    assert body[1] == records[1] and body[3] == records[3]  # untouched records byte-identical
+    assert "KINRES_HGVSP=.,p.G1202R" in body[0]
+
+
+@pytest.mark.parametrize("compress", ["gzip", "bgzip"])
+def test_plain_gzip_and_bgzip_input(tmp_path, compress):
+    """Plain gzip used to fail with 'seek not implemented in files compressed by method 1'."""
+    import gzip
+
+    vcf = _vcf(tmp_path)
+    if compress == "gzip":
+        gz = tmp_path / "in.vcf.gz"
+        gz.write_bytes(gzip.compress(vcf.read_bytes()))
+    else:
+        pysam.tabix_compress(str(vcf), str(tmp_path / "in.vcf.gz"))
+        gz = tmp_path / "in.vcf.gz"
+    _check_copy(annotate_vcf(gz, _report(), tmp_path / "o.vcf.gz") and tmp_path / "o.vcf.gz")
+
+
+def test_crlf_and_bom_input(tmp_path):
+    vcf = tmp_path / "in.vcf"
+    vcf.write_bytes(b"\xef\xbb\xbf" + (HEADER + "\n".join(RECORDS) + "\n").replace(
+        "\n", "\r\n").encode())
+    res = annotate_vcf(vcf, _report(), tmp_path / "o.vcf")
+    assert res.annotated_records == 2
+    assert b"\r" not in (tmp_path / "o.vcf").read_bytes()
+    _check_copy(tmp_path / "o.vcf")
+
+
+def test_bcf_input(tmp_path):
+    vcf = _vcf(tmp_path)
+    bcf = tmp_path / "in.bcf"
+    with pysam.VariantFile(str(vcf)) as src, pysam.VariantFile(str(bcf), "wb",
+                                                               header=src.header) as dst:
+        for rec in src:
+            dst.write(rec)
+    res = annotate_vcf(bcf, _report(), tmp_path / "o.vcf.gz")
+    assert res.records_in == 3 and res.annotated_records == 2
+    _check_copy(tmp_path / "o.vcf.gz")
+
+
+def test_last_record_without_newline_and_no_chrom_line(tmp_path):
+    vcf = tmp_path / "in.vcf"
+    vcf.write_text(HEADER + "\n".join(RECORDS))
+    assert annotate_vcf(vcf, _report(), tmp_path / "o.vcf").records_out == 3
+    bad = tmp_path / "bad.vcf"
+    bad.write_text("".join(line + "\n" for line in HEADER.splitlines()[:-1]) + RECORDS[0] + "\n")
+    with pytest.raises(InputError, match="#CHROM"):
+        annotate_vcf(bad, _report(), tmp_path / "o2.vcf")
+    assert not (tmp_path / "o2.vcf").exists()
+
+
+@pytest.mark.parametrize("case", ["directory", "empty", "fifo", "long_name"])
+def test_odd_files_refused(tmp_path, case):
+    import os
+
+    if case == "directory":
+        path = tmp_path / "d.vcf"
+        path.mkdir()
+    elif case == "empty":
+        path = tmp_path / "e.vcf"
+        path.write_text("")
+    elif case == "fifo":
+        path = tmp_path / "f.vcf"
+        os.mkfifo(path)
+    else:
+        path = tmp_path / ("x" * 300 + ".vcf")
+    with pytest.raises(InputError):
+        annotate_vcf(path, _report(), tmp_path / "o.vcf")
+
+
+def test_results_path_under_a_file_is_an_output_error(tmp_path):
+    from kinres.errors import OutputError
+
+    (tmp_path / "results").write_text("a file, not a folder")
+    with pytest.raises(OutputError, match="results"):
+        annotate_vcf(_vcf(tmp_path), _report(), tmp_path / "results" / "o.vcf")
+
+
+def test_read_only_results_folder_is_an_output_error(tmp_path):
+    import os
+
+    from kinres.errors import OutputError
+
+    if os.geteuid() == 0:
+        pytest.skip("root ignores folder permissions")
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    ro.chmod(0o500)
+    try:
+        with pytest.raises(OutputError, match="permission"):
+            annotate_vcf(_vcf(tmp_path), _report(), ro / "o.vcf")
+    finally:
+        ro.chmod(0o700)
