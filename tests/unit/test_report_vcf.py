@@ -221,3 +221,20 @@ def test_read_only_results_folder_is_an_output_error(tmp_path):
             annotate_vcf(_vcf(tmp_path), _report(), ro / "o.vcf")
     finally:
         ro.chmod(0o700)
+
+
+@pytest.mark.parametrize("compress", ["gzip", "bgzip"])
+def test_truncated_compressed_input_is_an_input_error(tmp_path, compress):
+    import gzip
+
+    text = (HEADER + "\n".join(RECORDS * 3000) + "\n").encode()
+    gz = tmp_path / "in.vcf.gz"
+    if compress == "gzip":
+        gz.write_bytes(gzip.compress(text))
+    else:
+        (tmp_path / "in.vcf").write_bytes(text)
+        pysam.tabix_compress(str(tmp_path / "in.vcf"), str(gz))
+    gz.write_bytes(gz.read_bytes()[: gz.stat().st_size // 2])
+    with pytest.raises(InputError, match="truncated or corrupt"):
+        annotate_vcf(gz, _report(), tmp_path / "o.vcf.gz")
+    assert not (tmp_path / "o.vcf.gz").exists()

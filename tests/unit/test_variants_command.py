@@ -100,3 +100,33 @@ def test_settings_defaults_match_schema():
         got = getattr(s, key)
         assert (list(got) if isinstance(got, tuple) else got) == value, key
     assert all("description" in v for v in schema["properties"].values())
+
+
+def test_duplicate_vcf_records_are_merged_with_a_warning(tmp_path):
+    """A repeated record must not become '2 ALK mutations (p.G1202R + p.G1202R)'."""
+    csq = vep("T", "missense_variant", "ALK", "ENST00000389048.7", "23/29",
+              "ENST00000389048.7:c.3604G>A", "ENSP00000373700.3:p.Gly1202Arg", "1202", "G/R")
+    rec = f"chr2\t29220747\t.\tC\tT\t.\tPASS\tCSQ={csq}\tGT:AD:AF:DP\t0/1:180,20:0.1:200"
+    vcf = write_vcf(tmp_path, VEP_HEADER, [rec, rec])
+    cfg, sheet = setup(tmp_path, str(vcf))
+    out = tmp_path / "v.json"
+    assert run(cfg, sheet, out) == 0
+    res = read_json(out, StageResult)
+    assert [v.annotation.hgvs_p for v in res.variants] == ["p.G1202R"]
+    assert any("duplicate record 2:29220747 C>T (ALK p.G1202R)" in w and "merged" in w
+               for w in res.warnings)
+
+
+def test_duplicate_maf_rows_are_merged_with_a_warning(tmp_path):
+    maf = tmp_path / "s.maf"
+    row = "ALK\tGRCh38\t2\t29220747\tC\tT\tp.G1202R\tENST00000389048.7\t400\t40\n"
+    maf.write_text("Hugo_Symbol\tNCBI_Build\tChromosome\tStart_Position\tReference_Allele\t"
+                   "Tumor_Seq_Allele2\tHGVSp_Short\tTranscript_ID\tt_depth\tt_alt_count\n"
+                   + row + row.replace("\t40\n", "\t44\n"))
+    cfg, sheet = setup(tmp_path, str(maf))
+    out = tmp_path / "v.json"
+    assert run(cfg, sheet, out) == 0
+    res = read_json(out, StageResult)
+    assert len(res.variants) == 1 and res.variants[0].vaf == 0.1
+    (w,) = [w for w in res.warnings if "duplicate record" in w]
+    assert "line 2 and line 3" in w and "disagree" in w

@@ -107,7 +107,20 @@ def check_fasta_build(fasta: Path, build) -> None:
 
 def ingest(sample: Sample, config: Config, panel) -> tuple[tuple[Variant, ...], tuple[str, ...],
                                                            tuple[tuple[str, str], ...]]:
-    """Variants, warnings and the parameters used for one sample's small-variant file."""
+    """Variants, warnings and the parameters used for one sample's small-variant file.
+
+    Records repeated in the input (same chrom/pos/ref/alt) are merged with a warning, whatever
+    the format, so one mutation is never reported twice.
+    """
+    from kinres.io.duplicates import merge_duplicates
+
+    variants, warnings, params = _ingest(sample, config, panel)
+    variants, dup_warnings = merge_duplicates(variants, sample.vcf)
+    return variants, tuple(warnings) + dup_warnings, params
+
+
+def _ingest(sample: Sample, config: Config, panel) -> tuple[tuple[Variant, ...], tuple[str, ...],
+                                                            tuple[tuple[str, str], ...]]:
     from kinres.io.vcf import VariantSettings, read_vcf
 
     settings = VariantSettings.from_mapping(config.section("variants"))

@@ -86,7 +86,7 @@ def check_file(path: str | Path, what: str = "input file") -> Path:
 
 def _raw_open(path: Path, what: str) -> BinaryIO:
     try:
-        return open(path, "rb")  # noqa: SIM115 - returned to the caller
+        return open(path, "rb")
     except OSError as exc:
         raise InputError(path, f"cannot read {what}: {os_problem(exc)}") from None
 
@@ -119,12 +119,22 @@ def open_binary(path: str | Path, what: str = "input file") -> BinaryIO:
     return _raw_open(s.path, what)
 
 
-def iter_blocks(path: str | Path, what: str = "input file") -> Iterator[bytes]:
+def iter_blocks(path: str | Path, what: str = "input file", *,
+                external: bool = False) -> Iterator[bytes]:
     """Decompressed bytes in ~4 MB blocks, each ending at a line end ('\\n' added at EOF).
 
     A corrupt/truncated compressed stream raises InputError after the last good line.
+    `external` decompresses in a `bgzip -dc` child when bgzip is on PATH (libdeflate, about 4x
+    Python's zlib, and on another core) - for the large-file copies where speed matters.
     """
     path = Path(path)
+    if external and sniff(path, what).compressed:
+        import shutil
+
+        bgzip = shutil.which("bgzip")
+        if bgzip:
+            yield from _external_blocks(path, what, bgzip)
+            return
     fh = open_binary(path, what)
     lines = 0
     with fh:
@@ -148,6 +158,41 @@ def iter_blocks(path: str | Path, what: str = "input file") -> Iterator[bytes]:
             yield block[:cut]
         if carry:
             yield carry + b"\n"
+
+
+def _external_blocks(path: Path, what: str, bgzip: str) -> Iterator[bytes]:
+    import subprocess
+
+    proc = subprocess.Popen([bgzip, "-dc", str(path)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    lines = 0
+    carry = b""
+    try:
+        while True:
+            block = proc.stdout.read(_BLOCK)  # type: ignore[union-attr]
+            if not block:
+                break
+            block = carry + block
+            cut = block.rfind(b"\n") + 1
+            if cut == 0:
+                carry = block
+                continue
+            carry = block[cut:]
+            lines += block.count(b"\n", 0, cut)
+            yield block[:cut]
+        err = proc.stderr.read().decode(errors="replace").strip()  # type: ignore[union-attr]
+        if proc.wait():
+            raise InputError(path, f"compressed data truncated or corrupt after line {lines} "
+                                   f"({err.splitlines()[-1] if err else 'bgzip -d failed'})",
+                             line=lines + 1)
+        if carry:
+            yield carry + b"\n"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        proc.stdout.close()  # type: ignore[union-attr]
+        proc.stderr.close()  # type: ignore[union-attr]
 
 
 def decode_line(path: Path, raw: bytes, line: int) -> str:
@@ -179,8 +224,7 @@ def iter_lines(path: str | Path, what: str = "input file", *,
     for block in iter_blocks(path, what):
         if first:
             first = False
-            if block.startswith(BOM):
-                block = block[len(BOM):]
+            block = block.removeprefix(BOM)
         parts = block.split(b"\n")
         parts.pop()  # blocks end with '\n'
         for raw in parts:

@@ -19,6 +19,7 @@ from typing import Any
 
 from kinres.enums import Build
 from kinres.errors import InputError
+from kinres.io import opener
 from kinres.models import SourceRef, Variant
 
 ANNOTATION_TAGS = ("CSQ", "ANN", "BCSQ")  # preference order when a file carries several
@@ -85,6 +86,7 @@ class _Counts:
     no_af: list[str] = field(default_factory=list)
     symbolic: int = 0
     no_call: int = 0
+    value_notes: list[str] = field(default_factory=list)
 
 
 # --------------------------------------------------------------------------- header helpers
@@ -319,30 +321,71 @@ def allele_metrics(rec, si: int | None, ai: int, plan: _AfPlan
         if dp4 and len(dp4) == 4 and dp4[2] is not None and dp4[3] is not None:
             alt = dp4[2] + dp4[3]
     if vaf is not None and not 0.0 <= vaf <= 1.0:
-        vaf = vaf / 100.0 if 1.0 < vaf <= 100.0 and plan.af_tag else None
+        if 1.0 < vaf <= 100.0 and plan.af_tag:
+            vaf = vaf / 100.0  # a configured percentage tag (e.g. VarScan FREQ)
+        else:
+            # out of range: never "no allele fraction" while AD still gives one
+            raise _BadValue(f"allele fraction {vaf:g} is outside 0..1",
+                            alt / ad_total if alt is not None and ad_total and
+                            0 <= alt <= ad_total else None)
     return _round(vaf), _int_or_none(depth), _int_or_none(alt)
+
+
+class _BadValue(ValueError):
+    """An out-of-range FORMAT/INFO value; `fallback` is the AD-based fraction if there is one."""
+
+    def __init__(self, problem: str, fallback: float | None = None):
+        super().__init__(problem)
+        self.problem, self.fallback = problem, fallback
+
+
+_MAX_READS = 10**9  # more reads than any sequencer yields for one position: a corrupt value
+
+
+def checked_metrics(rec, si: int | None, ai: int, plan: _AfPlan, path: Path, line: int | None,
+                    where: str, notes: list[str]) -> tuple[float | None, int | None, int | None]:
+    """allele_metrics with range checks: InputError (file, line, record, field) on nonsense.
+
+    An AF outside 0..1 with usable AD counts falls back to AD and is noted; without AD it is
+    an error. Negative or absurd depths/read counts are errors.
+    """
+    try:
+        vaf, depth, alt = allele_metrics(rec, si, ai, plan)
+    except _BadValue as bad:
+        if bad.fallback is None:
+            raise InputError(path, f"{bad.problem} and no usable AD to replace it",
+                             line=line, record=where) from None
+        notes.append(f"{where}{'' if line is None else f' (line {line})'}: {bad.problem}; "
+                     f"allele fraction {bad.fallback:.3f} taken from AD")
+        vaf, depth, alt = _round(bad.fallback), *allele_metrics_counts(rec, si, ai, plan)
+    for name, value in (("depth (DP)", depth), ("alt read count (AD/AO/VD)", alt)):
+        if value is not None and value < 0:
+            raise InputError(path, f"negative {name}: {value}", line=line, record=where)
+        if value is not None and value > _MAX_READS:
+            raise InputError(path, f"implausible {name}: {value:.3g} reads", line=line,
+                             record=where)
+    return vaf, depth, alt
+
+
+def allele_metrics_counts(rec, si, ai, plan: _AfPlan) -> tuple[int | None, int | None]:
+    """(depth, alt reads) when the AF itself was unusable (AF tags ignored)."""
+    no_af = _AfPlan(fmt=plan.fmt - {"AF"}, info=plan.info - {"AF", "VMF", "TVAF"},
+                    caller=plan.caller, af_tag=None, depth_tag=plan.depth_tag)
+    try:
+        _, depth, alt = allele_metrics(rec, si, ai, no_af)
+    except _BadValue:
+        return None, None
+    return depth, alt
 
 
 # --------------------------------------------------------------------------- reading
 def _open(path: Path):
     import cyvcf2
 
-    if not path.exists():
-        raise InputError(path, "VCF file not found")
-    if path.stat().st_size == 0:
+    sniffed = opener.sniff(path, "VCF file")  # missing, folder, FIFO, unreadable, bad gzip
+    head = sniffed.head
+    if not head:
         raise InputError(path, "VCF file is empty (no header, no records)")
-    with open(path, "rb") as fh:
-        magic = fh.read(2)
-    if magic == b"\x1f\x8b":
-        import gzip
-        try:
-            with gzip.open(path, "rb") as gz:
-                head = gz.read(16)
-        except (OSError, EOFError) as exc:
-            raise InputError(path, f"not a readable gzip/bgzip file ({exc})") from None
-    else:
-        with open(path, "rb") as fh:
-            head = fh.read(16)
     if not (head.startswith((b"##fileformat=VCF", b"BCF"))):
         raise InputError(path, "malformed header: first line is not '##fileformat=VCF...'",
                          line=1)
@@ -382,6 +425,71 @@ def _file_header(path: Path) -> tuple[str, int] | None:
 
 def _has_index(path: Path) -> bool:
     return any(Path(str(path) + s).exists() for s in (".tbi", ".csi"))
+
+
+def _index_problem(path: Path, vcf, text: bool) -> str | None:
+    """Why the .tbi/.csi beside `path` must not be trusted, or None.
+
+    A stale index (older than the data: the file was rewritten after indexing) or a foreign one
+    (another file's) makes region queries return nothing, which would silently drop every panel
+    variant and make a negative look informative. Checked: modification times, index contigs
+    against the header's, and that the first record is found where the index says.
+    """
+    idx = next(Path(str(path) + s) for s in (".tbi", ".csi") if Path(str(path) + s).exists())
+    try:
+        if idx.stat().st_mtime + 1 < path.stat().st_mtime:
+            return f"index {idx.name} is older than the data file (stale)"
+        index_contigs = set(vcf.seqnames or ())
+    except Exception:  # noqa: BLE001 - unreadable index
+        return f"index {idx.name} cannot be read"
+    header = set(_contigs(vcf.raw_header))
+    if header and index_contigs and not index_contigs <= header:
+        extra = sorted(index_contigs - header)[:3]
+        return (f"index {idx.name} names contigs absent from the VCF header "
+                f"({', '.join(extra)}): it belongs to another file")
+    first = _first_record(path, text)
+    if first is None:
+        return None
+    chrom, pos = first
+    import cyvcf2
+
+    try:
+        probe = cyvcf2.VCF(str(path), lazy=True)
+        try:
+            with warnings_mod.catch_warnings():
+                warnings_mod.simplefilter("ignore", UserWarning)
+                found = any(r.POS == pos for r in probe(f"{chrom}:{pos}-{pos}"))
+        finally:
+            probe.close()
+    except Exception:  # noqa: BLE001 - htslib cannot use it at all
+        found = False
+    if not found:
+        return (f"index {idx.name} does not match the data (the first record {chrom}:{pos} is "
+                "not where the index points)")
+    return None
+
+
+def _first_record(path: Path, text: bool) -> tuple[str, int] | None:
+    """CHROM and POS of the first record (None if there is none or it is malformed)."""
+    try:
+        if text:
+            for _, line in opener.iter_lines(path, "VCF file"):
+                if line and not line.startswith("#"):
+                    cols = line.split("\t", 2)
+                    return (cols[0], int(cols[1])) if len(cols) > 2 else None
+            return None
+        import cyvcf2
+
+        first = cyvcf2.VCF(str(path), lazy=True)
+        try:
+            rec = next(iter(first), None)
+            return None if rec is None else (rec.CHROM, rec.POS)
+        finally:
+            first.close()
+    except (InputError, ValueError, StopIteration):
+        return None
+    except Exception:  # noqa: BLE001 - cyvcf2's bare Exception: the read itself will report it
+        return None
 
 
 def _regions_for(panel, padding: int) -> list[tuple[str, int, int]]:
@@ -581,11 +689,37 @@ def read_vcf(path: str | Path, build: Build | str, sample: str | None = None,
     """
     path = Path(path)
     build = Build(str(build))
+    if opener.sniff(path, "VCF file").head.startswith(opener.BOM):
+        return _read_without_bom(path, build, sample, settings, panel)
     vcf = _open(path)
     try:
         return _read(vcf, path, build, sample, settings, panel)
     finally:
         vcf.close()
+
+
+def _read_without_bom(path: Path, build: Build, sample, settings, panel) -> VcfReadResult:
+    """A UTF-8 byte-order mark (Windows editors) hides '##fileformat' from htslib: read a copy
+    without it and report everything against the original path (line numbers are unchanged)."""
+    import dataclasses
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="kinres-vcf-") as tmp:
+        clean = Path(tmp) / "input.vcf"
+        with open(clean, "wb") as fh:
+            blocks = opener.iter_blocks(path, "VCF file")
+            fh.writelines(block.removeprefix(opener.BOM) if i == 0 else block
+                          for i, block in enumerate(blocks))
+        try:
+            res = read_vcf(clean, build, sample, settings, panel)
+        except InputError as exc:
+            raise InputError(path, exc.problem.replace(str(clean), str(path)), line=exc.line,
+                             record=exc.record) from None
+    fix = str(clean)
+    variants = tuple(dataclasses.replace(v, source=SourceRef(str(path), v.source.line))
+                     if v.source is not None else v for v in res.variants)
+    return dataclasses.replace(res, path=str(path), variants=variants,
+                               warnings=tuple(w.replace(fix, str(path)) for w in res.warnings))
 
 
 def _read(vcf, path: Path, build: Build, sample: str | None, settings: VariantSettings,
@@ -663,8 +797,12 @@ def _read(vcf, path: Path, build: Build, sample: str | None, settings: VariantSe
             if alt.startswith("<") or alt in ("*", ".") or "[" in alt or "]" in alt:
                 counts.symbolic += 1
                 continue
-            vaf, depth, alt_reads = allele_metrics(rec, si, ai, plan)
             where = f"{rec.CHROM}:{rec.POS} {rec.REF}>{alt}"
+            if alt.upper() == rec.REF.upper():
+                raise InputError(path, f"ALT allele {alt} equals REF (not a variant)",
+                                 line=line, record=where)
+            vaf, depth, alt_reads = checked_metrics(rec, si, ai, plan, path, line, where,
+                                                    counts.value_notes)
             if vaf is None:
                 if settings.require_af:
                     raise InputError(path, "no allele fraction obtainable for this record "
@@ -678,8 +816,11 @@ def _read(vcf, path: Path, build: Build, sample: str | None, settings: VariantSe
             rec_alts.append(alts)
             alt_idx.append(ai)
 
+    index_warning = None
+    if regions is not None and _has_index(path):
+        index_warning = _index_problem(path, vcf, written is not None)
     try:
-        if regions is not None and _has_index(path):
+        if regions is not None and _has_index(path) and index_warning is None:
             used_index = True
             index_contigs = set(vcf.seqnames)
             seen: set[tuple[str, int, str, str]] = set()
@@ -751,6 +892,9 @@ def _read(vcf, path: Path, build: Build, sample: str | None, settings: VariantSe
                          line=None if used_index else n_header_lines + records + 1) from None
 
     warnings: list[str] = []
+    if index_warning:
+        warnings.append(f"{path}: {index_warning}; the whole file was read instead (re-index "
+                        "with 'tabix -f -p vcf' or 'bcftools index -f')")
     if records == 0:
         warnings.append(f"{path}: no variant records" +
                         (" in the panel regions" if regions is not None else ""))
@@ -771,6 +915,10 @@ def _read(vcf, path: Path, build: Build, sample: str | None, settings: VariantSe
         shown = "; ".join(counts.no_af[:10]) + (" ..." if len(counts.no_af) > 10 else "")
         warnings.append(f"{path}: {len(counts.no_af)} variant(s) without an obtainable allele "
                         f"fraction (kept with vaf unknown): {shown}")
+    if counts.value_notes:
+        warnings.append(f"{path}: {len(counts.value_notes)} out-of-range value(s) replaced: "
+                        + "; ".join(counts.value_notes[:10])
+                        + (" ..." if len(counts.value_notes) > 10 else ""))
     if counts.symbolic:
         warnings.append(f"{path}: {counts.symbolic} symbolic/breakend ALT allele(s) skipped "
                         "(structural variants are read by the fusion/CNV stages)")

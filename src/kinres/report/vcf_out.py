@@ -111,7 +111,8 @@ def annotate_vcf(vcf_in: str | Path, report: Report, out_path: str | Path,
     safe = re.sub(r"[^\w .:+/-]", "_", report.provenance.knowledge_version)
     extra = [f'##INFO=<ID={tag},Number=A,Type=String,Description="{desc}">'.encode()
              for tag, desc in INFO_FIELDS] + [f"##kinres_knowledge_version={safe}".encode()]
-    blocks = _bcf_blocks(vcf_in) if sniffed.bcf else opener.iter_blocks(vcf_in, "VCF file")
+    blocks = (_bcf_blocks(vcf_in) if sniffed.bcf
+              else opener.iter_blocks(vcf_in, "VCF file", external=True))
     matched: set[str] = set()
     n_in = n_out = n_ann = 0
     gz = str(out_path).endswith(".gz")
@@ -319,7 +320,7 @@ class _writer:
         import subprocess
 
         if not self.gz:
-            self.fh = open(self.path, "wb")  # noqa: SIM115 - closed in __exit__
+            self.fh = open(self.path, "wb")
             return self.fh
         bgzip = shutil.which("bgzip")
         if bgzip:
