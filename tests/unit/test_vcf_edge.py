@@ -12,6 +12,8 @@ from test_vcf import MUTECT_META, bgzip_index, vcf_text, write
 from kinres.errors import InputError
 from kinres.io.vcf import read_vcf
 
+OTHER_POS = "chr2\t29100000\t.\tA\tG\t.\tPASS\t.\tGT:AD:AF:DP\t0/1:80,20:0.2:100"
+BRAF = "chr7\t140753336\t.\tA\tT\t.\tPASS\t.\tGT:AD:AF:DP\t0/1:80,20:0.2:100"
 G1202R = "chr2\t29220747\t.\tC\tT\t.\tPASS\t.\tGT:AD:AF:DP\t0/1:80,20:{af}:{dp}"
 
 
@@ -56,8 +58,7 @@ def test_nonsense_values_name_the_line(tmp_path, rec, problem):
 
 
 def test_stale_index_falls_back_to_streaming(tmp_path):
-    gz = bgzip_index(_vcf(tmp_path, ["chr2\t29100000\t.\tA\tG\t.\tPASS\t.\tGT:AD:AF:DP\t"
-                                     "0/1:80,20:0.2:100"]))
+    gz = bgzip_index(_vcf(tmp_path, [OTHER_POS]))
     # the data is rewritten after indexing: the old index points nowhere useful
     gz2 = bgzip_index(_vcf(tmp_path, [G1202R.format(af=0.2, dp=100)], name="y.vcf"))
     os.replace(gz2, gz)
@@ -69,8 +70,7 @@ def test_stale_index_falls_back_to_streaming(tmp_path):
 
 
 def test_foreign_index_falls_back_to_streaming(tmp_path):
-    other = bgzip_index(_vcf(tmp_path, ["chr7\t140753336\t.\tA\tT\t.\tPASS\t.\tGT:AD:AF:DP\t"
-                                        "0/1:80,20:0.2:100"], name="other.vcf"))
+    other = bgzip_index(_vcf(tmp_path, [BRAF], name="other.vcf"))
     gz = bgzip_index(_vcf(tmp_path, [G1202R.format(af=0.2, dp=100)]))
     os.replace(str(other) + ".tbi", str(gz) + ".tbi")  # newer than the data, wrong file
     res = read_vcf(gz, "GRCh38", panel=PANEL38)
