@@ -36,6 +36,7 @@ import pysam
 from kinres.config import section_values
 from kinres.enums import Build
 from kinres.errors import AnnotationError, ConfigError, InputError
+from kinres.io.alignment_index import check_index
 from kinres.io.readpass import NOT_COVERED, RefLookup, Site, per_read, reads_by_site
 from kinres.models import HotspotCoverage
 
@@ -183,6 +184,14 @@ def open_alignment(path: str | Path, reference: str | Path | None = None,
         raise InputError(path, f"no index (.bai/.csi/.crai) beside the alignment file: run "
                                f"`samtools index {path}` (or python -c \"import pysam; "
                                f"pysam.index('{path}')\")")
+    try:
+        check_index(aln, path, is_cram, reference)
+    except InputError:
+        try:
+            aln.close()
+        except OSError:  # htslib reports the failed read again on close
+            pass
+        raise
     if build is not None:
         _check_build(aln, path, build)
     return aln
