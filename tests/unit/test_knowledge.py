@@ -132,6 +132,15 @@ def test_match_levels(kb: KnowledgeBase):
     assert kb.structural_class("ALK", 100) is None
 
 
+def test_rows_from_another_context_are_marked(kb: KnowledgeBase):
+    nb_own = kb.match_variant("ALK", "p.F1174L", indication="neuroblastoma")
+    assert nb_own.indication == "neuroblastoma" and not nb_own.borrowed
+    borrowed = kb.match_variant("ALK", "p.I1171N", indication="neuroblastoma")
+    assert borrowed.rows and borrowed.borrowed and borrowed.indication == "fusion"
+    assert borrowed.requested_indication == "neuroblastoma" and "not transferred" in borrowed.note
+    assert not kb.match_variant("ALK", "p.I1171N").borrowed
+
+
 def test_compound_and_fusion_match(kb: KnowledgeBase):
     m = kb.match_compound("ALK", ["p.L1198F", "p.C1156Y"])
     crizo = next(r.evidence for r in m.rows if r.evidence.drug == "crizotinib")

@@ -319,6 +319,20 @@ def test_subclonal_resistance_mutation():
     assert classes(d) == ["on_target"]  # still a mechanism
 
 
+def test_neuroblastoma_alk_mutation_does_not_borrow_fusion_context_rows():
+    """ALK I1171N has rows only for the fusion-positive (acquired-resistance) context: in neuroblastoma
+    (full-length ALK) they must not decide a call silently (knowledge 2026.2.0, issue 9 item 2)."""
+    d = run(sample(tumor="neuroblastoma"), [], [snv("ALK", "p.I1171N", 0.3)])
+    assert roles(d)[("ALK", "p.I1171N")] == "driver"
+    for c in d["drug_calls"]:
+        if c["drug"] in ("crizotinib", "alectinib", "lorlatinib"):
+            assert c["call"] == "unknown" and c["level"] == "INF", c
+            assert "not transferred to the neuroblastoma" in c["rationale"] and "fusion-positive" in c["rationale"]
+    # the same change in a fusion-positive lung cancer keeps its fusion-context rows
+    d2 = run(sample(prior=["alectinib"]), [fusion()], [snv("ALK", "p.I1171N", 0.2)])
+    assert calls(d2)["crizotinib"] == "resistant" and "not transferred" not in str(d2["drug_calls"])
+
+
 def test_possible_germline():
     d = run(sample(), [fusion()], [snv("ALK", "p.T1151M", 0.5)])
     a = next(x for x in d["alterations"] if x["hgvs_p"] == "p.T1151M")

@@ -14,12 +14,13 @@ from dataclasses import dataclass, replace
 
 from kinres.enums import Confidence, DrugCallValue, EvidenceType, Role
 from kinres.interpret.mechanisms import Finding, OnTargetGroup
-from kinres.knowledge.loader import KnowledgeBase
+from kinres.knowledge.loader import CONTEXT_LABELS, KnowledgeBase
 from kinres.knowledge.records import DrugEvidence, call_severity, level_rank
 from kinres.models import DrugCall, Sample
 
 _SPECIFICITY = {"compounds": 0, "mutations": 1, "-": 1, "bypass": 2, "fusions": 3}
 LUNG_WORDS = ("lung", "nsclc", "luad", "adenocarcinoma of lung", "lusc")
+CONTEXT_TRANSFER = "other context"
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,17 @@ def _no_row(drug: str, what: str) -> DrugEvidence:
     return DrugEvidence(id=f"none:{what}:{drug}", drug=drug, call=DrugCallValue.UNKNOWN,
                         evidence_type=EvidenceType.INFERRED, level="NONE", confidence=Confidence.LOW,
                         citations=(), note="no knowledge row", table="-")
+
+
+def in_context(ev: DrugEvidence, match) -> DrugEvidence:
+    """A row from another context (e.g. fusion-context row for a neuroblastoma ALK mutation) is not
+    transferred: it contributes 'unknown' (inferred) and the rationale names what it says."""
+    if match is None or not match.borrowed:
+        return ev
+    return replace(ev, call=DrugCallValue.UNKNOWN, evidence_type=EvidenceType.INFERRED, level="INF",
+                   note=f"{CONTEXT_TRANSFER}: {CONTEXT_LABELS.get(match.indication, match.indication)} row "
+                        f"says {ev.call.value}; not transferred to the "
+                        f"{CONTEXT_LABELS.get(match.requested_indication, match.requested_indication)} context")
 
 
 def driver_genes(findings: list[Finding], groups: list[OnTargetGroup]) -> list[str]:
@@ -65,8 +77,9 @@ def sources_for(drug: str, gene: str, findings: list[Finding], groups: list[OnTa
                 out.append(Source(ev, (f.id,), f"{f.fusion.five_prime_gene}-{f.fusion.three_prime_gene} fusion"))
         if f.alteration.role is Role.DRIVER and f.usable and f.variant is not None and f.alteration.gene == gene:
             rows = [r for r in (f.match.rows if f.match else ()) if r.evidence.drug == drug]
-            what = f"{gene} {f.alteration.hgvs_p} ({f.match.indication if f.match else ''})"
-            out += [Source(r.evidence, (f.id,), what) for r in rows] or [Source(_no_row(drug, what), (f.id,), what)]
+            what = f"{gene} {f.alteration.hgvs_p} ({f.match.requested_indication if f.match else ''})"
+            out += ([Source(in_context(r.evidence, f.match), (f.id,), what) for r in rows]
+                    or [Source(_no_row(drug, what), (f.id,), what)])
     for g in (g for g in groups if g.gene == gene):
         if g.is_cis_compound and g.compound is not None:
             rows = [r for r in g.compound.rows if r.evidence.drug == drug]
@@ -81,7 +94,8 @@ def sources_for(drug: str, gene: str, findings: list[Finding], groups: list[OnTa
         for f in g.findings:
             what = f"{gene} {f.alteration.hgvs_p}"
             rows = [r for r in (f.match.rows if f.match else ()) if r.evidence.drug == drug]
-            out += [Source(r.evidence, (f.id,), what) for r in rows] or [Source(_no_row(drug, what), (f.id,), what)]
+            out += ([Source(in_context(r.evidence, f.match), (f.id,), what) for r in rows]
+                    or [Source(_no_row(drug, what), (f.id,), what)])
     core = kb.drug(drug)
     if core is not None and gene in core.core_for:
         for f in findings:
@@ -125,6 +139,8 @@ def combine(drug: str, sources: list[Source]) -> DrugCall:
             desc += " (approval is for NSCLC; not transferred to this tumour type)"
         if e.note == "no knowledge row":
             desc = f"{s.what}: no knowledge row for {drug} -> unknown"
+        if e.note.startswith(CONTEXT_TRANSFER):
+            desc = f"{s.what}: unknown ({e.note}) [{e.id}]"
         if e.confidence is Confidence.LOW and e.table in ("mutations", "compounds") and e.source_call not in ("", "U"):
             desc += (f" (low confidence; verified: {e.verified_citation})" if e.verified_citation
                      else f" (curated call '{e.source_call}' withheld: low confidence)")

@@ -279,7 +279,9 @@ def build_findings(sample: Sample, variants: list[Variant], fusions: list[Fusion
         elif ann is None or set(ann.consequences) <= SILENT or not ann.consequences:
             role = Role.PASSENGER
         elif m is not None and m.level in (MatchLevel.EXACT, MatchLevel.CODON):
-            if m.indication == "neuroblastoma" and gene not in drivers:
+            if m.requested_indication == "neuroblastoma" and gene not in drivers:
+                # full-length ALK mutation in neuroblastoma is the primary driver, also when only
+                # fusion-context rows exist for the change (those rows are not transferred: drugs.py)
                 role = Role.DRIVER
             else:
                 role = Role.ON_TARGET_RESISTANCE

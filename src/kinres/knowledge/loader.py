@@ -53,6 +53,9 @@ log = logging.getLogger(__name__)
 TABLES = ("genes", "structural_classes", "mutations", "compounds", "fusions", "fusion_variants",
           "drugs", "bypass", "therapies")
 DRIVER_GENES = ("ALK", "ROS1", "NTRK1", "NTRK2", "NTRK3")
+# mutations.tsv `indication` contexts, as named to readers
+CONTEXT_LABELS = {"fusion": "fusion-positive (acquired resistance)",
+                  "neuroblastoma": "neuroblastoma (full-length ALK, primary driver)"}
 
 
 def _split(value: str, sep: str = ";") -> tuple[str, ...]:
@@ -300,34 +303,44 @@ class KnowledgeBase:
         pos = protein_pos if protein_pos is not None else (pos_info[1] if pos_info else None)
         sclass = self.structural_class(gene, pos)
         indications = (indication, "fusion") if indication != "fusion" else ("fusion",)
+        def context_note(ind: str) -> str:
+            # rows of another context are never used silently (full-length ALK in neuroblastoma is
+            # not fusion-positive NSCLC): the match says so and interpretation treats them as inferred
+            if ind == indication:
+                return ""
+            return (f"no {CONTEXT_LABELS.get(indication, indication)} row for this change; the rows shown are from "
+                    f"the {CONTEXT_LABELS.get(ind, ind)} context and are not transferred")
         if norm:
             for ind in indications:
                 rows = self._by_variant.get((gene, norm, ind))
                 if rows:
                     return Match(MatchLevel.EXACT, gene, norm, rows, rows[0].structural_class,
-                                 (f"{gene}:{norm}",), ind)
+                                 (f"{gene}:{norm}",), ind, note=context_note(ind), requested_indication=indication)
         if norm and pos_info and is_substitution(norm):
             codon = f"p.{pos_info[0]}{pos_info[1]}"
             for ind in indications:
                 rows = self._by_variant.get((gene, codon, ind))
                 if rows:
+                    note = "; ".join(x for x in (f"codon-level row {codon}: no row for this exact substitution",
+                                                 context_note(ind)) if x)
                     return Match(MatchLevel.CODON, gene, norm, rows, rows[0].structural_class,
-                                 (f"{gene}:{codon}",), ind,
-                                 note=f"codon-level row {codon}: no row for this exact substitution")
+                                 (f"{gene}:{codon}",), ind, note=note, requested_indication=indication)
             others = sorted({r.hgvs_p for r in self.mutations if r.gene == gene and r.aa_pos == pos_info[1]
                              and r.ref_aa == pos_info[0]})
             if others:
                 return Match(MatchLevel.CODON, gene, norm, (), sclass, tuple(f"{gene}:{o}" for o in others),
                              indication, note=f"known resistance codon ({', '.join(others)}); "
-                                              "no row for this substitution, effect unknown")
+                                              "no row for this substitution, effect unknown",
+                             requested_indication=indication)
         dom = self.kinase_domain(gene)
         inside = in_kinase_domain if in_kinase_domain is not None else (
             bool(dom and pos is not None and dom[0] <= pos <= dom[1]))
         if inside:
             return Match(MatchLevel.DOMAIN, gene, norm, (), sclass, (), indication,
-                         note="kinase-domain change without a knowledge row (uncertain significance)")
+                         note="kinase-domain change without a knowledge row (uncertain significance)",
+                         requested_indication=indication)
         return Match(MatchLevel.GENE, gene, norm, (), None, (), indication,
-                     note="outside the kinase domain")
+                     note="outside the kinase domain", requested_indication=indication)
 
     def match_compound(self, gene: str, changes: Iterable[str]) -> CompoundMatch | None:
         """Rows for exactly this set of changes (order-insensitive), or None."""

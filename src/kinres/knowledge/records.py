@@ -197,12 +197,18 @@ class Match:
     rows: tuple[MutationRow, ...]  # empty at domain/gene level and for unlisted codon alleles
     structural_class: StructuralClass | None
     knowledge_ids: tuple[str, ...]
-    indication: str = "fusion"
+    indication: str = "fusion"  # context of the rows returned
     note: str = ""
+    requested_indication: str = "fusion"  # context of the sample
 
     @property
     def actionable_rows(self) -> tuple[MutationRow, ...]:
         return self.rows
+
+    @property
+    def borrowed(self) -> bool:
+        """Rows come from another context than the sample's (e.g. fusion-context rows for neuroblastoma)."""
+        return bool(self.rows) and self.indication != self.requested_indication
 
 
 @dataclass(frozen=True)
