@@ -2,7 +2,9 @@
 
 For each call: the exon joined on each side (RNA: the exon whose boundary is the breakpoint; DNA:
 the intron, with the expected junction = last full 5' exon :: first 3' exon), the reading frame
-(the caller's when it gives one, else CDS phase at the junction), whether the whole kinase
+(one rule for every caller: kinres's own from the panel CDS - intronic breakpoints snapped to the
+exon boundary, exonic ones counted base by base - else the caller's; a disagreement is flagged
+and reported as FUSION_FRAME_CONFLICT), whether the whole kinase
 domain lies 3' of the breakpoint, the junction and EML4-ALK variant labels, read-through and
 artefact flags, and the actionability gate of the report contract: a fusion is a target only if
 the kinase is 3', the junction is in frame and the whole kinase domain is kept. Unknown frame is
@@ -15,6 +17,7 @@ import heapq
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
+from kinres.errors import AnnotationError
 from kinres.io.fusions.settings import Settings
 from kinres.models import Breakpoint, Fusion
 
@@ -98,13 +101,43 @@ def _phase_end(tx, exon: int) -> int | None:
     return phase if phase is not None and phase >= 0 else None
 
 
-def _computed_frame(t5, s5: Site | None, t3, s3: Site | None) -> bool | None:
-    if t5 is None or t3 is None or s5 is None or s3 is None or not (s5.exact and s3.exact):
+def _c_index(tx, pos: int) -> int | None:
+    if not getattr(tx, "cds_verified", True) or not hasattr(tx, "c_index"):
         return None
-    if s5.exon is None or s3.exon is None or s3.exon < 2:
+    try:
+        return tx.c_index(pos)
+    except (ValueError, LookupError, AnnotationError):
         return None
-    p5 = _phase_end(t5, s5.exon)
-    p3 = _phase_end(t3, s3.exon - 1)  # phase expected at the start of the 3' exon
+
+
+def _phase_5p(tx, site: Site | None, bp: Breakpoint | None) -> int | None:
+    """Coding bases of the 5' partner up to the junction, mod 3."""
+    if site is None or site.exon is None:
+        return None
+    if site.exact:  # whole exons (boundary or intronic breakpoint snapped to the exon end)
+        return _phase_end(tx, site.exon)
+    c = _c_index(tx, bp.pos) if bp is not None else None  # exonic: count the bases exactly
+    return None if c is None else c % 3
+
+
+def _phase_3p(tx, site: Site | None, bp: Breakpoint | None) -> int | None:
+    """Coding bases of the 3' partner before its first retained base, mod 3."""
+    if site is None or site.exon is None:
+        return None
+    if site.exact:
+        return _phase_end(tx, site.exon - 1) if site.exon >= 2 else None
+    c = _c_index(tx, bp.pos) if bp is not None else None
+    return None if c is None else (c - 1) % 3
+
+
+def _computed_frame(t5, s5: Site | None, t3, s3: Site | None, b5: Breakpoint | None = None,
+                    b3: Breakpoint | None = None) -> bool | None:
+    """kinres's own frame, the same for every caller: intronic breakpoints are snapped to the
+    flanking exon boundary (a spliced transcript joins whole exons; `locate` marks them exact),
+    exonic breakpoints off a boundary are counted base by base on the panel CDS."""
+    if t5 is None or t3 is None:
+        return None
+    p5, p3 = _phase_5p(t5, s5, b5), _phase_3p(t3, s3, b3)
     if p5 is None or p3 is None:
         return None
     return p5 == p3
@@ -147,16 +180,36 @@ def _ambiguous_dna(tx, bp: Breakpoint, site: Site | None) -> bool:
     return _intron_of(tx, lo) != site.intron or _intron_of(tx, hi) != site.intron
 
 
-def _read_through(f: Fusion, t5, t3, max_distance: int) -> bool:
+def _read_through(f: Fusion, t5, t3, max_gap: int) -> bool | None:
+    """Are the partners genomic neighbours, i.e. could this be a read-through transcript?
+
+    Read-through (transcription-induced) chimeras join ADJACENT genes: same chromosome and
+    strand, the 3' gene downstream, and a short gap between the 5' gene's 3' end and the 3'
+    gene's 5' end. The gap is taken from the panel transcripts; a partner not on the panel is
+    bounded by its breakpoint. Callers label by breakpoint distance alone (Arriba: same-strand
+    deletions < 400 kb), which also tags real focal-deletion fusions such as GOPC-ROS1 (genes
+    ~134 kb apart on 6q22, a ~240 kb deletion). None when the breakpoints cannot be placed.
+    """
     b5, b3 = f.five_prime_breakpoint, f.three_prime_breakpoint
-    if b5 is None or b3 is None or b5.chrom != b3.chrom or f.five_prime_gene == f.three_prime_gene:
+    if f.five_prime_gene == f.three_prime_gene:
         return False
-    s5 = b5.strand or (("+" if _plus(t5) else "-") if t5 is not None else None)
-    s3 = b3.strand or (("+" if _plus(t3) else "-") if t3 is not None else None)
-    if s5 is None or s5 != s3:
+    if b5 is None or b3 is None:
+        return None
+    if b5.chrom != b3.chrom:
         return False
-    downstream = b3.pos > b5.pos if s5 == "+" else b3.pos < b5.pos
-    return downstream and abs(b3.pos - b5.pos) <= max_distance
+    s5 = (("+" if _plus(t5) else "-") if t5 is not None else None) or b5.strand
+    s3 = (("+" if _plus(t3) else "-") if t3 is not None else None) or b3.strand
+    if s5 is None or s3 is None:
+        return None
+    if s5 != s3:
+        return False
+    plus = s5 == "+"
+    if not (b3.pos > b5.pos if plus else b3.pos < b5.pos):
+        return False  # 3' gene upstream: not a read-through
+    end5 = (t5.tx_end if plus else t5.tx_start) if t5 is not None else b5.pos
+    start3 = (t3.tx_start if plus else t3.tx_end) if t3 is not None else b3.pos
+    gap = (start3 - end5) if plus else (end5 - start3)
+    return max(gap, 0) <= max_gap
 
 
 def annotate(f: Fusion, panel, settings: Settings) -> Fusion:
@@ -202,21 +255,32 @@ def annotate(f: Fusion, panel, settings: Settings) -> Fusion:
             variant = UNDETERMINED
         elif e3 == 20:
             variant = EML4_ALK_VARIANTS.get(e5)
-    # frame
-    computed = _computed_frame(t5, s5, t3, s3)
+    # frame: kinres's own (one rule for every caller) wins; the caller's fills in when kinres
+    # cannot compute one; a disagreement is kept as a flag (report caveat FUSION_FRAME_CONFLICT)
+    computed = _computed_frame(t5, s5, t3, s3, b5, b3)
     in_frame, source = f.in_frame, f.frame_source
-    if in_frame is None:
-        in_frame, source = computed, ("computed" if computed is not None else None)
-    elif computed is not None and computed != in_frame:
-        flags.append("frame_conflict_caller_vs_computed")
+    if computed is not None:
+        if in_frame is not None and in_frame != computed:
+            flags.append("frame_conflict_caller_vs_computed")
+            flags.append("caller_frame:" + ("in-frame" if in_frame else "out-of-frame"))
+        in_frame, source = computed, "computed"
+        if "stop_codon_before_junction" in flags and computed:
+            in_frame = False  # the caller saw a stop codon in the 5' part: not translated
     # kinase domain
     kd: bool | None = None
     if kinase is not None and kinase == f.three_prime_gene and t3 is not None:
         kd = _domain_kept_3p(t3, s3)
     elif kinase is not None and kinase == f.five_prime_gene and t5 is not None:
         kd = _domain_kept_5p(t5, b5)
-    if _read_through(f, t5, t3, settings.read_through_max_distance):
-        flags.append("read_through")
+    neighbours = _read_through(f, t5, t3, settings.read_through_max_distance)
+    if neighbours is not None:
+        # the caller's read-through label is kept for information; the neighbour rule decides
+        if "read_through" in flags:
+            flags = [x for x in flags if x != "read_through"]
+            if not neighbours:
+                flags.append("caller_read_through")
+        if neighbours:
+            flags.append("read_through")
     if f.supporting_reads is not None and f.supporting_reads < settings.min_supporting_reads:
         flags.append("low_support")
     if dna and "dna_only" not in flags:

@@ -146,6 +146,17 @@ def build_report(sample: Sample, stages: Stages, kb: KnowledgeBase, settings: Se
             caveats.append(Caveat(CaveatCode.FUSION_FRAME_UNKNOWN,
                                   f"{f.id} {f.fusion.five_prime_gene}-{f.fusion.three_prime_gene}: reading frame unknown; "
                                   "not treated as a target until confirmed (RNA, IHC or FISH)"))
+        if f.fusion is not None and "frame_conflict_caller_vs_computed" in f.fusion.flags:
+            fu = f.fusion
+            said = next((x.split(":", 1)[1] for x in fu.flags if x.startswith("caller_frame:")),
+                        "another frame")
+            own = "in frame" if fu.in_frame else "out of frame"
+            where = fu.junction_label or f"{fu.five_prime_gene}-{fu.three_prime_gene}"
+            caveats.append(Caveat(CaveatCode.FUSION_FRAME_CONFLICT,
+                                  f"{f.id} {fu.five_prime_gene}-{fu.three_prime_gene}: the fusion caller reports "
+                                  f"{said}, but the junction {where} on the reporting transcripts is {own}; "
+                                  f"kinres's frame is used ({'a target' if f.actionable_driver else 'not treated as a target'}); "
+                                  "review the junction sequence or confirm (RNA, IHC or FISH)"))
         if f.fusion is not None and f.fusion.molecule == "dna":
             caveats.append(Caveat(CaveatCode.DNA_ONLY_FUSION,
                                   f"{f.id} {f.fusion.five_prime_gene}-{f.fusion.three_prime_gene}: DNA-level breakpoint only; "

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from kinres.enums import Build, FusionFormat
 from kinres.errors import InputError
-from kinres.io.fusions import arriba, fusioncatcher, generic, star_fusion, sv_vcf
+from kinres.io.fusions import arriba, dragen, fusioncatcher, generic, star_fusion, sv_vcf
 from kinres.io.fusions.detect import PCGR, detect_format
 from kinres.io.fusions.settings import Settings
 from kinres.io.fusions.table import FusionReadResult
@@ -46,6 +46,9 @@ def read_fusions(path: str | Path, fmt: FusionFormat | str | None, build: Build,
         return star_fusion.parse(path, build, settings.star_fusion_artefact_tags)
     if name == FusionFormat.FUSIONCATCHER.value:
         return fusioncatcher.parse(path, build, settings.fusioncatcher_artefact_tags)
+    if name == FusionFormat.DRAGEN.value:
+        genes = panel.genes if panel is not None else _panel_genes(build)
+        return dragen.parse(path, build, panel_genes=frozenset(genes))
     if name == FusionFormat.SV_VCF.value:
         return sv_vcf.parse(path, build, sample_name=sample_name,
                             pass_only=settings.sv_pass_only, panel=panel)
@@ -57,3 +60,12 @@ def read_fusions(path: str | Path, fmt: FusionFormat | str | None, build: Build,
     if name == PCGR:
         return generic.parse_pcgr(path, build)
     raise InputError(path, f"unsupported fusion format {name!r}")  # pragma: no cover
+
+
+def _panel_genes(build: Build) -> tuple[str, ...]:
+    try:
+        from kinres.annotate.transcripts import Panel
+
+        return Panel.load(build).genes
+    except Exception:  # noqa: BLE001 - gene choice at multi-gene breakpoints only; first name used
+        return ()

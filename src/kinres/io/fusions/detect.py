@@ -11,9 +11,11 @@ from kinres.io.fusions.table import open_text
 SUPPORTED = ("arriba (fusions.tsv)", "star_fusion (star-fusion.fusion_predictions.tsv)",
              "fusioncatcher (final-list_candidate-fusion-genes.txt)",
              "sv_vcf (Manta/DELLY/GRIDSS structural-variant VCF)",
+             "dragen (DRAGEN RNA <prefix>.fusion_candidates.final)",
              "generic (kinres generic fusion TSV, docs/generic_fusion_format.md)",
              "PCGR fusion TSV (read as generic)")
 PCGR = "pcgr"
+DRAGEN = "dragen"
 
 
 def _first_lines(path: Path, limit: int = 200) -> list[str]:
@@ -44,11 +46,14 @@ def detect_format(path: str | Path) -> str:
         return FusionFormat.STAR_FUSION.value
     if {"Gene_1_symbol(5end_fusion_partner)", "Gene_2_symbol(3end_fusion_partner)"} <= cols:
         return FusionFormat.FUSIONCATCHER.value
+    # DRAGEN before PCGR: both have FusionGene/LeftBreakpoint/RightBreakpoint
+    if {"FusionGene", "Score", "LeftBreakpoint", "RightBreakpoint"} <= cols:
+        return DRAGEN
     if {"five_prime_gene", "three_prime_gene"} <= cols:
         return FusionFormat.GENERIC.value
     if {"FusionGene", "LeftBreakpoint", "RightBreakpoint"} <= cols:
         return PCGR
     shown = "\t".join(header)[:120]
-    raise InputError(path, f"unrecognised fusion file format (header: {shown!r}); supported: "
-                     + "; ".join(SUPPORTED) + ". Set fusion_format in the sample sheet or "
-                     "convert to the generic format", line=len(lines))
+    raise InputError(path, f"unrecognised fusion file format (header: {shown!r}); formats "
+                     "tried (none matched): " + "; ".join(SUPPORTED) + ". Set fusion_format in "
+                     "the sample sheet or convert to the generic format", line=len(lines))

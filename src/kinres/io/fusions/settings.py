@@ -19,8 +19,8 @@ class Settings:
 
     kinase_genes: tuple[str, ...] = DEFAULT_KINASE_GENES
     merge_tolerance_bp: int = 10
-    exon_boundary_tolerance_bp: int = 0
-    read_through_max_distance: int = 200_000
+    exon_boundary_tolerance_bp: int = 10
+    read_through_max_distance: int = 100_000
     min_supporting_reads: int = 3
     sv_pass_only: bool = True
     star_fusion_artefact_tags: tuple[str, ...] = star_fusion.DEFAULT_ARTEFACT_TAGS
