@@ -296,6 +296,26 @@ class Alteration:
     # small variants: likely origin (interpret/origin.py) and why; a hint, never a filter
     origin: Origin | None = None
     origin_note: str | None = None
+    # relative to the baseline / an earlier sample of the patient: "acquired" | "pre_existing" | None
+    acquisition: str | None = None
+    # reporting transcript: RefSeq ID and protein length (e.g. NTRK3 NM_001012338, 839 aa)
+    refseq: str | None = None
+    protein_length: int | None = None
+    cn_threshold: str | None = None  # copy-number calls: the threshold rule the call met
+
+
+@dataclass(frozen=True)
+class PhaseEvidence:
+    """Read-level evidence behind a phase call of two alterations (report ids)."""
+
+    alteration_a: str
+    alteration_b: str
+    phase: Phase
+    reads_both: int
+    reads_a_only: int
+    reads_b_only: int
+    reads_neither: int
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -310,6 +330,7 @@ class Mechanism:
     # on-target mutation?), and the knowledge rows behind the mechanism
     note: str | None = None
     knowledge_ids: tuple[str, ...] = ()
+    phase_evidence: tuple[PhaseEvidence, ...] = ()  # read counts behind the phase call
 
 
 @dataclass(frozen=True)
@@ -388,6 +409,7 @@ class NotDetected:
     depth: int | None
     lod_vaf: float | None
     assessable: bool
+    lod_source: str | None = None  # "bam" (per-hotspot, from reads) | "assay" (configured) | None
 
 
 __all__ = [name for name in dir() if name[0].isupper() and not name.startswith("_")]

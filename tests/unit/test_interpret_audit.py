@@ -120,7 +120,9 @@ def test_ntrk3_g623r_caveats_unique_and_single_agent_wording():
     _assert_unique_caveats(d)
     assert d["therapy_options"][0]["option"] == "repotrectinib"
     assert _calls(d)["larotrectinib"] == "resistant" and _calls(d)["entrectinib"] == "resistant"
-    inv = [c["text"] for c in d["caveats"] if c["code"] == "INVESTIGATIONAL_COMBINATION"]
+    # a single investigational agent is not a combination: its own code, no toxicity wording
+    assert "INVESTIGATIONAL_COMBINATION" not in {c["code"] for c in d["caveats"]}
+    inv = [c["text"] for c in d["caveats"] if c["code"] == "INVESTIGATIONAL_AGENT"]
     assert inv and "selitrectinib" in inv[0] and "overlapping toxicity" not in inv[0], inv
 
 

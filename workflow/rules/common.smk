@@ -55,6 +55,26 @@ def stage_flags(wildcards, input):
                     for name in ("variants", "fusions", "cnv", "coverage") if name in input.keys())
 
 
+def patient_stage_inputs(wildcards):
+    """Stage JSONs (variants/fusions/cnv) of the patient's other samples: interpret states acquired vs
+    pre-existing alterations and specimen discordance from them. Stage files only, never a sibling's
+    report.json, so there is no dependency cycle between the samples of one patient."""
+    me = SAMPLES[wildcards.sample]
+    out = []
+    for s in SAMPLES.values():
+        if s.patient_id != me.patient_id or s.sample_id == me.sample_id:
+            continue
+        for column, stage in (("vcf", "variants"), ("fusions", "fusions"), ("cnv", "cnv")):
+            if has_input(s.sample_id, column):
+                out.append(stage_json(s.sample_id, stage))
+    return out
+
+
+def patient_flags(wildcards, input):
+    paths = list(input.patient_stages)
+    return f"--patient-stages {quoted(paths)}" if paths else ""
+
+
 def patient_reports(wildcards):
     """report.json of the patient's other samples (serial timepoints for trend plots)."""
     me = SAMPLES[wildcards.sample]

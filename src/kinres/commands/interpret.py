@@ -10,12 +10,13 @@ from pathlib import Path
 from kinres.checksum import input_file
 from kinres.config import load_config
 from kinres.errors import InputError
+from kinres.interpret.patient import PatientInputs, observed_from_report, observed_from_stages
 from kinres.interpret.report_json import Reference, Stages, build_report, write_report
 from kinres.interpret.settings import Settings
-from kinres.io.samplesheet import get_sample
+from kinres.io.samplesheet import SampleSheet, read_samplesheet
 from kinres.knowledge import load_knowledge
 from kinres.knowledge.settings import Settings as KnowledgeSettings
-from kinres.models import StageResult
+from kinres.models import Sample, StageResult
 from kinres.serialize import read_json
 from kinres.workflow_settings import Settings as WorkflowSettings
 
@@ -30,6 +31,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--sample", required=True, help="sample_id in the sheet")
     for stage in STAGES:
         parser.add_argument(f"--{stage}", type=Path, default=None, help=f"{stage}.json from `kinres {stage}`")
+    parser.add_argument("--patient-stages", nargs="*", type=Path, default=[], metavar="JSON",
+                        help="stage JSONs (variants/fusions/cnv) of the patient's other samples in the batch, "
+                             "for acquired/pre-existing and specimen-discordance statements")
     parser.add_argument("--out", required=True, type=Path, help="report.json to write")
 
 
@@ -47,17 +51,58 @@ def _read_stage(path: Path, stage: str, sample_id: str) -> StageResult:
     return result
 
 
+def _read_any_stage(path: Path) -> StageResult:
+    if not path.is_file():
+        raise InputError(path, "patient stage file not found")
+    try:
+        result = read_json(path, StageResult)
+    except (json.JSONDecodeError, ValueError, TypeError, KeyError) as exc:
+        raise InputError(path, f"not a kinres stage result: {exc}") from None
+    if result.stage not in ("variants", "fusions", "cnv", "coverage"):
+        raise InputError(path, f"unknown stage {result.stage!r}")
+    return result
+
+
+def patient_inputs(sample: Sample, sheet: SampleSheet, paths: list[Path]) -> PatientInputs:
+    """The patient's other samples (grouped stage results + sheet rows) and the baseline."""
+    by_sample: dict[str, list[StageResult]] = {}
+    for path in paths:
+        st = _read_any_stage(path)
+        if st.sample_id == sample.sample_id:
+            raise InputError(path, f"--patient-stages lists a stage result of {sample.sample_id} itself")
+        other = sheet.get(st.sample_id)
+        if other.patient_id != sample.patient_id:
+            raise InputError(path, f"stage result of {other.sample_id!r} (patient {other.patient_id!r}) given "
+                                   f"for patient {sample.patient_id!r}")
+        if st.stage != "coverage":
+            by_sample.setdefault(st.sample_id, []).append(st)
+    others = [observed_from_stages(sheet.get(sid), sts) for sid, sts in sorted(by_sample.items())]
+    baseline = None
+    if sample.baseline is not None:
+        if sample.baseline in sheet.sample_ids:
+            baseline = next((o for o in others if o.sample_id == sample.baseline), None)
+            if baseline is None:
+                raise InputError(sheet.path, f"baseline {sample.baseline!r} of {sample.sample_id}: no stage results "
+                                             "given (--patient-stages)", record=sample.sample_id)
+        else:
+            baseline = observed_from_report(Path(sample.baseline), sample.patient_id)
+    return PatientInputs(others, baseline)
+
+
 def run(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     wf = WorkflowSettings.from_mapping(config.data)
-    sample = get_sample(args.sample_sheet or wf.samples, args.sample, check_files=False)
+    sheet = read_samplesheet(args.sample_sheet or wf.samples, check_files=False)
+    sample = sheet.get(args.sample)
     kb = load_knowledge(KnowledgeSettings.from_mapping(config.section("knowledge")).path)
     settings = Settings.from_mapping(config.section("interpret"))
     loaded = {s: _read_stage(getattr(args, s), s, sample.sample_id) for s in STAGES if getattr(args, s) is not None}
     files = tuple(input_file(getattr(args, s)) for s in STAGES if getattr(args, s) is not None)
     ref = wf.reference_for(sample.genome_build)
     reference = Reference(sample.genome_build, ref.annotation, str(ref.fasta) if ref.fasta else None)
-    report = build_report(sample, Stages(files=files, **loaded), kb, settings, reference)
+    patient = patient_inputs(sample, sheet, list(args.patient_stages)) \
+        if (args.patient_stages or sample.baseline) else None
+    report = build_report(sample, Stages(files=files, **loaded), kb, settings, reference, patient=patient)
     write_report(args.out, report)
     top = report.therapy_options[0].option if report.therapy_options else "none"
     log.info("interpret %s: %d alteration(s); mechanism(s): %s; top option: %s -> %s", sample.sample_id,

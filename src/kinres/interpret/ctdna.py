@@ -68,11 +68,15 @@ def not_detected(hotspots: list[Hotspot], detected: set[tuple[str, str]], genes:
                  settings: Settings, informative: bool | None) -> list[NotDetected]:
     """Knowledge hotspots of the relevant genes that were not found, with depth/LoD when a BAM was read.
 
-    Without coverage data depth/LoD are null and the position is not assessable (we cannot tell it
-    was covered). With coverage: assessable if depth >= min_hotspot_depth, the LoD is below the
-    expected clonal VAF (TF/2) when both are known, and a liquid sample's negative is informative.
+    Without coverage data the depth is null; the LoD is the configured assay LoD of the specimen
+    (`interpret.assay_lod_<specimen>`, lod_source "assay") and the position is assessable only with
+    that LoD (below TF/2 when TF is known); without either it is not assessable (we cannot tell it
+    was covered). With coverage (lod_source "bam"): assessable if depth >= min_hotspot_depth, the LoD
+    is below the expected clonal VAF (TF/2) when both are known. A liquid sample's negative is
+    assessable only when it is informative.
     """
     by_key = {(c.gene, c.hgvs_p): c for c in coverage or ()}
+    assay_lod = settings.assay_lod(sample.specimen.value)
     out = []
     for h in hotspots:
         if h.gene not in genes:
@@ -84,12 +88,16 @@ def not_detected(hotspots: list[Hotspot], detected: set[tuple[str, str]], genes:
             continue
         cov = by_key.get((h.gene, h.hgvs_p)) or by_key.get((h.gene, codon))
         if cov is None:
-            out.append(NotDetected(h.gene, h.hgvs_p, None, None, False))
+            ok = coverage is None and assay_lod is not None and (tf is None or assay_lod <= tf / 2) \
+                and not (sample.specimen.is_liquid and informative is False)
+            source = "assay" if coverage is None and assay_lod is not None else None
+            out.append(NotDetected(h.gene, h.hgvs_p, None, assay_lod if source else None, ok, lod_source=source))
             continue
         ok = cov.depth >= settings.min_hotspot_depth
         if ok and cov.lod_vaf is not None and tf is not None:
             ok = cov.lod_vaf <= tf / 2
         if sample.specimen.is_liquid and informative is False:
             ok = False
-        out.append(NotDetected(h.gene, h.hgvs_p, cov.depth, cov.lod_vaf, ok))
+        out.append(NotDetected(h.gene, h.hgvs_p, cov.depth, cov.lod_vaf, ok,
+                               lod_source="bam" if cov.lod_vaf is not None else None))
     return out

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from kinres.annotate import met_exon14
+from kinres.annotate.met_exon14 import Exon14Event
 from kinres.enums import (
     AltKind,
     Consequence,
@@ -21,8 +23,6 @@ from kinres.enums import (
     Phase,
     Role,
 )
-from kinres.annotate import met_exon14
-from kinres.annotate.met_exon14 import Exon14Event
 from kinres.errors import KinresError
 from kinres.interpret import ctdna
 from kinres.interpret import origin as origin_model

@@ -17,9 +17,19 @@ from jsonschema import Draft202012Validator
 from kinres import __version__
 from kinres.enums import CaveatCode, CopyNumberCall, MechanismClass, Phase, Specimen
 from kinres.errors import KinresError
+from kinres.interpret import caveats as caveat_rules
 from kinres.interpret import ctdna
 from kinres.interpret.drugs import driver_genes, drug_calls
+from kinres.interpret.evidence import cn_threshold, phase_evidence, with_transcript_info
 from kinres.interpret.mechanisms import build_findings, build_mechanisms, on_target_groups
+from kinres.interpret.patient import (
+    PatientInputs,
+    PatientSection,
+    acquisition,
+    finding_label,
+    patient_section,
+    reference_sample,
+)
 from kinres.interpret.settings import Settings
 from kinres.interpret.therapy import Excluded, build_context, therapy_options
 from kinres.knowledge.loader import KnowledgeBase
@@ -72,6 +82,7 @@ class Report:
     not_detected: tuple[NotDetected, ...]
     provenance: Provenance
     excluded_options: tuple[Excluded, ...] = ()
+    patient: PatientSection | None = None
 
 
 @dataclass(frozen=True)
@@ -89,8 +100,11 @@ class Stages:
 
 
 def build_report(sample: Sample, stages: Stages, kb: KnowledgeBase, settings: Settings | None = None,
-                 reference: Reference | None = None) -> Report:
-    """Interpret one sample's stage results into a Report (see module doc for determinism)."""
+                 reference: Reference | None = None, patient: PatientInputs | None = None) -> Report:
+    """Interpret one sample's stage results into a Report (see module doc for determinism).
+
+    patient: the patient's other samples (stage results) and baseline, for acquired/pre-existing
+    labels and specimen discordance statements; None = the sample is reported alone."""
     settings = settings or Settings()
     variants = list(stages.variants.variants) if stages.variants else []
     fusions = list(stages.fusions.fusions) if stages.fusions else []
@@ -104,7 +118,7 @@ def build_report(sample: Sample, stages: Stages, kb: KnowledgeBase, settings: Se
     # keeps a variant in the reasoning, but a germline/CH VAF says nothing about tumour content)
     amplified = {f.alteration.gene for f in findings if f.copy is not None and f.alteration.kind.value == "amplification"
                  and "low_level_gain" not in f.flags}
-    somatic = [f.variant for f in findings if f.variant is not None and f.usable and not _origin_flagged(f)
+    somatic = [f.variant for f in findings if f.variant is not None and f.usable and not caveat_rules.origin_flagged(f)
                and f.alteration.gene not in amplified]
     tf = ctdna.estimate_tumor_fraction(sample, somatic, [f.fusion for f in findings if f.fusion is not None])
     informative = ctdna.informative_negative(sample, tf.value, settings)
@@ -114,13 +128,23 @@ def build_report(sample: Sample, stages: Stages, kb: KnowledgeBase, settings: Se
     caveats: list[Caveat] = []
     for f in findings:
         v = f.variant
-        if v is not None and f.usable and not _origin_flagged(f) and v.vaf is not None and max_vaf \
+        if v is not None and f.usable and not caveat_rules.origin_flagged(f) and v.vaf is not None and max_vaf \
                 and v.vaf / max_vaf < settings.subclonal_ratio:
             f.flags.add(ctdna.FLAG_SUBCLONAL)
             caveats.append(Caveat(CaveatCode.SUBCLONAL,
                                   f"{f.id} {f.alteration.gene} {f.alteration.hgvs_p or v.key}: VAF {v.vaf:.3g} is "
                                   f"{v.vaf / max_vaf:.2f} of the highest somatic VAF ({max_vaf:.3g}); likely subclonal"))
         f.alteration = replace(f.alteration, flags=tuple(sorted(f.flags)))
+
+    labels = {f.id: finding_label(f) for f in findings}
+    section = patient_section(sample, tuple(sorted({x for x in labels.values() if x})), patient, informative) \
+        if patient is not None else None
+    batch_specimens = frozenset(section.batch_specimens) if section else frozenset()
+    if patient is not None:
+        ref = reference_sample(sample, patient)
+        for f in findings:
+            if labels[f.id] and ref is not None:
+                f.alteration = replace(f.alteration, acquisition=acquisition(labels[f.id], ref))
 
     groups = on_target_groups(findings, list(stages.coverage.phases) if stages.coverage else [], kb)
     drivers = driver_genes(findings, groups)
@@ -129,11 +153,21 @@ def build_report(sample: Sample, stages: Stages, kb: KnowledgeBase, settings: Se
     mechanisms = build_mechanisms(findings, groups, sample, naive=not prior_targeted, informative=informative,
                                   variants_assessed=stages.variants is not None,
                                   fusions_assessed=stages.fusions is not None)
+    phases = list(stages.coverage.phases) if stages.coverage else []
+    keys = {f.id: f.variant.key for f in findings if f.variant is not None}
+    mechanisms = [phase_evidence(m, keys, phases) for m in mechanisms]
+    cnv_params = dict(stages.cnv.parameters) if stages.cnv else {}
+    for f in findings:
+        alt = with_transcript_info(f.alteration, sample.genome_build)
+        if f.copy is not None:
+            alt = replace(alt, cn_threshold=cn_threshold(f.copy.call, cnv_params))
+        f.alteration = alt
     calls, _ = drug_calls(findings, groups, kb, sample)
-    ctx = build_context(sample, findings, groups, mechanisms, drivers, kb, informative)
+    ctx = replace(build_context(sample, findings, groups, mechanisms, drivers, kb, informative),
+                  batch_specimens=batch_specimens | {sample.specimen.value})
     options, excluded, therapy_caveats = therapy_options(ctx, calls, kb, findings)
     caveats += therapy_caveats
-    caveats += origin_caveats(findings, mechanisms, calls, options, sample)
+    caveats += caveat_rules.origin_caveats(findings, mechanisms, calls, options)
 
     # ---- remaining caveats
     for g in groups:
@@ -176,6 +210,16 @@ def build_report(sample: Sample, stages: Stages, kb: KnowledgeBase, settings: Se
         drugs_pre = sorted(r.drug for r in calls if r.level in ("PRE", "INF") and r.call.value != "unknown")
         caveats.append(Caveat(CaveatCode.PRECLINICAL_EVIDENCE_ONLY,
                               f"Calls resting on preclinical/inferred evidence only: {', '.join(drugs_pre)}"))
+    # ---- not detected (hotspots of the driver genes), with the LoD behind each negative
+    coverage = list(stages.coverage.hotspots) if stages.coverage else None
+    relevant = set(drivers) or ({"ALK"} if ctx.indication == "neuroblastoma" else set())
+    detected = {(f.alteration.gene, f.alteration.hgvs_p) for f in findings if f.alteration.hgvs_p}
+    nd = ctdna.not_detected(kb.hotspots(), detected, relevant, coverage, tf.value, sample, settings, informative)
+    if sample.specimen.is_liquid:
+        negative = caveat_rules.negative_statement(nd, sample, tf.value, settings)
+        mechanisms = [replace(m, note="; ".join(x for x in (m.note, f"resistance hotspots {negative}") if x))
+                      if m.mechanism_class is MechanismClass.NONE_IDENTIFIED else m for m in mechanisms]
+        caveats += caveat_rules.liquid_caveats(sample, mechanisms, nd, tf.value, settings, batch_specimens)
     if sample.specimen is Specimen.CSF:
         # Digest s5.8: CSF ctDNA reflects the intracranial clone, which can differ from the
         # extracranial one; findings here do not describe disease elsewhere.
@@ -189,7 +233,8 @@ def build_report(sample: Sample, stages: Stages, kb: KnowledgeBase, settings: Se
                                   f"(minimum {settings.min_tumor_fraction:g} for an informative negative)"))
         if informative is False:
             caveats.append(Caveat(CaveatCode.NOT_INFORMATIVE,
-                                  "Negative liquid-biopsy findings are not informative at this tumour fraction: "
+                                  "Negative liquid-biopsy findings are not informative at this tumour fraction "
+                                  f"({caveat_rules.lod_text(nd, sample, settings)}): "
                                   "tissue biopsy, or repeat plasma later or at progression"))
         if stages.cnv is not None:
             caveats.append(Caveat(CaveatCode.PLASMA_CNV_INSENSITIVE,
@@ -199,22 +244,19 @@ def build_report(sample: Sample, stages: Stages, kb: KnowledgeBase, settings: Se
     warnings: list[str] = []
     for st in stages.all():
         warnings += [f"{st.stage}: {w}" for w in st.warnings]
-    if warnings:
-        caveats.append(Caveat(CaveatCode.UNPARSED_RECORDS,
-                              f"{len(warnings)} input record(s) were skipped or could not be parsed; see qc.warnings"))
-    coverage = list(stages.coverage.hotspots) if stages.coverage else None
+    unparsed = caveat_rules.unparsed_caveat(warnings)
+    if unparsed is not None:
+        caveats.append(unparsed)
     if coverage is None:
-        warnings.append("coverage: no hotspot coverage (no BAM); not-detected hotspots are not assessable")
+        warnings.append("coverage: no hotspot coverage (no BAM); not-detected hotspots are "
+                        + ("judged against the configured assay limit of detection"
+                           if settings.assay_lod(sample.specimen.value) is not None else "not assessable"))
     unassessed = sorted({c.gene for c in copies if c.call is CopyNumberCall.NOT_ASSESSABLE})
     if unassessed:
         # a negative CN result at low tumour fraction is not "no amplification": say which genes
         warnings.append(f"cnv: copy number not assessable at this tumour fraction for {', '.join(unassessed)}; "
                         "amplification or deletion is not excluded")
 
-    # ---- not detected
-    relevant = set(drivers) or ({"ALK"} if ctx.indication == "neuroblastoma" else set())
-    detected = {(f.alteration.gene, f.alteration.hgvs_p) for f in findings if f.alteration.hgvs_p}
-    nd = ctdna.not_detected(kb.hotspots(), detected, relevant, coverage, tf.value, sample, settings, informative)
 
     mean_depth = next((s.mean_depth for s in (stages.coverage, stages.variants) if s and s.mean_depth is not None), None)
     inputs = {i.path: i for st in stages.all() for i in st.inputs}
@@ -238,38 +280,7 @@ def build_report(sample: Sample, stages: Stages, kb: KnowledgeBase, settings: Se
         provenance=Provenance(kb.version, kb.sha256, tuple(inputs[k] for k in sorted(inputs)),
                               reference or Reference(sample.genome_build), f"kinres {__version__}", params,
                               knowledge_date=kb.date),
-        excluded_options=tuple(excluded))
-
-
-def _origin_flagged(f) -> bool:
-    return ctdna.FLAG_CHIP in f.flags or ctdna.FLAG_GERMLINE in f.flags
-
-
-def origin_caveats(findings, mechanisms: list[Mechanism], calls: list[DrugCall], options: list[TherapyOption],
-                   sample: Sample) -> list[Caveat]:
-    """POSSIBLE_GERMLINE / POSSIBLE_CHIP per flagged variant, naming the conclusions that rest on it:
-    the conclusion stands (a flag is not a filter) but depends on the variant being tumour-derived."""
-    out = []
-    for f in findings:
-        if f.origin is None or not _origin_flagged(f):
-            continue
-        used = [m.label for m in mechanisms if f.id in m.alteration_ids]
-        drugs = sorted({c.drug for c in calls if f.id in c.based_on})
-        opts = [o.option for o in options if any(d in drugs for d in o.drugs)]
-        name = f"{f.id} {f.alteration.gene} {f.alteration.hgvs_p or f.alteration.hgvs_c or ''}".rstrip()
-        text = f"{name}: {f.origin.reason}"
-        if f.origin.citations:
-            text += f" ({'; '.join(f.origin.citations)})"
-        if used or drugs:
-            text += ("; this alteration contributes to " + "; ".join(
-                [f"mechanism '{u}'" for u in used] + ([f"drug calls for {', '.join(drugs)}"] if drugs else [])
-                + ([f"option(s) {', '.join(opts)}"] if opts else []))
-                + ": the conclusion stands, but depends on the variant being tumour-derived")
-        else:
-            text += "; listed, not the basis of any mechanism or drug call"
-        code = CaveatCode.POSSIBLE_CHIP if ctdna.FLAG_CHIP in f.flags else CaveatCode.POSSIBLE_GERMLINE
-        out.append(Caveat(code, text))
-    return out
+        excluded_options=tuple(excluded), patient=section)
 
 
 def _dedupe(caveats: list[Caveat]) -> list[Caveat]:

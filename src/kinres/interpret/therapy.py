@@ -36,6 +36,9 @@ class Context:
     liquid: bool
     age_years: float | None = None  # patient age from the sample sheet; None = not given
     paediatric_entity: bool = False  # tumour type is (almost) only seen in children
+    # specimens of the patient's other samples of the same episode in this batch: never advise
+    # testing a specimen that is already there (interpret/patient.py)
+    batch_specimens: frozenset[str] = frozenset()
 
 
 # Tumour-type words naming paediatric entities (digest s1: ETV6-NTRK3 in infantile fibrosarcoma and
@@ -148,9 +151,9 @@ def _holds(cond: str, ctx: Context, calls: dict[str, DrugCall], kb: KnowledgeBas
     if name == "not_actionable_fusion":
         return ctx.not_actionable_fusion
     if name == "uninformative_negative":
-        return ctx.uninformative_negative
+        return ctx.uninformative_negative and "tissue" not in ctx.batch_specimens
     if name == "cns_liquid_negative":
-        return ctx.cns and ctx.liquid and ctx.no_mechanism
+        return ctx.cns and ctx.liquid and ctx.no_mechanism and "csf" not in ctx.batch_specimens
     if name == "indication":
         return ctx.indication == arg
     raise ValueError(f"unknown therapy trigger {cond!r}")
@@ -246,14 +249,19 @@ def therapy_options(ctx: Context, calls: list[DrugCall], kb: KnowledgeBase,
                              citations=c.option.citations, rule_ids=c.option.rule_ids, drugs=c.option.drugs)
                for i, c in enumerate(ordered, start=1)]
     # caveats the options imply
-    combos = [o for o in options if o.investigational and (len(o.drugs) > 1 or "combination" in o.rationale.lower()
+    # a combination (several drugs, a bypass drug added to the TKI, or a rule that says so) carries
+    # overlapping toxicity; a single investigational agent is a different statement
+    combos = [o for o in options if o.investigational and (len(o.drugs) > 1 or "+" in o.option
+                                                            or "combination" in o.rationale.lower()
                                                             or any(r.startswith("bypass:") for r in o.rule_ids))]
-    if combos or any(o.investigational for o in options):
-        names = "; ".join(o.option for o in options if o.investigational)
-        # the toxicity warning belongs to combinations only, not to a single investigational drug
-        tox = "; combinations carry overlapping toxicity" if combos else ""
+    if combos:
         caveats.append(Caveat(CaveatCode.INVESTIGATIONAL_COMBINATION,
-                              f"Investigational option(s), clinical trial preferred{tox}: {names}"))
+                              "Investigational combination(s), clinical trial preferred; combinations carry "
+                              f"overlapping toxicity: {'; '.join(o.option for o in combos)}"))
+    singles = [o for o in options if o.investigational and o not in combos]
+    if singles:
+        caveats.append(Caveat(CaveatCode.INVESTIGATIONAL_AGENT,
+                              f"Investigational agent(s), available in clinical trials: {'; '.join(o.option for o in singles)}"))
     juris = sorted({(d, kb.drug(d).jurisdiction_note) for o in options for d in o.drugs
                     if kb.drug(d) is not None and kb.drug(d).jurisdiction_note})
     for d, note in juris:

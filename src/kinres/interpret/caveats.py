@@ -1,0 +1,134 @@
+"""Caveats that are not owned by one reasoning step: origin hints, skipped input records, liquid-biopsy
+limits (off-target sensitivity, limit of detection of a negative, CNS disease).
+
+Each code means one thing (docs/report-json.md lists them); texts never carry internal rule codes.
+"""
+
+from __future__ import annotations
+
+import re
+
+from kinres.enums import CaveatCode, MechanismClass, Specimen
+from kinres.interpret import ctdna
+from kinres.interpret.settings import Settings
+from kinres.models import Caveat, DrugCall, Mechanism, NotDetected, Sample, TherapyOption
+
+# Stage warnings that report a deliberate choice or a fact about the input, not a record that
+# could not be used: records outside the panel, caller-filtered records, merged duplicates,
+# an empty file, or a missing BAM. They stay in qc.warnings but do not raise UNPARSED_RECORDS.
+_INFORMATIONAL = re.compile(
+    r"outside (the )?panel|no panel kinase|no variant records|failed (the caller's )?FILTER|not PASS|"
+    r"FILTER '\.'|duplicate|reciprocal|merged|without an obtainable allele|without t_depth|"
+    r"no hotspot coverage|not assessable at this tumour fraction|Variant_Classification values|"
+    r"consequence terms not mapped|annotation CDS of", re.IGNORECASE)
+_COUNT = re.compile(r"(?<![\w.:/-])(\d+)\s+(?:[\w/-]+\s+){0,3}?(?:record|row|variant|call|segment|breakpoint|"
+                    r"allele|line)s?\b", re.IGNORECASE)
+
+
+def skipped_records(warnings: list[str]) -> int:
+    """Number of input records skipped or unparsable, summed over stage warnings (records, not lines).
+
+    A warning without a stated count names one record (e.g. "chr2:123:C>C: ALT equals REF")."""
+    total = 0
+    for w in warnings:
+        if _INFORMATIONAL.search(w):
+            continue
+        m = _COUNT.search(w.split(": ", 1)[1] if w.startswith(("variants: ", "fusions: ", "cnv: ", "coverage: "))
+                          else w)
+        total += int(m.group(1)) if m else 1
+    return total
+
+
+def unparsed_caveat(warnings: list[str]) -> Caveat | None:
+    n = skipped_records(warnings)
+    if not n:
+        return None
+    return Caveat(CaveatCode.UNPARSED_RECORDS,
+                  f"{n} input record{'s' if n != 1 else ''} could not be parsed or used and "
+                  f"{'were' if n != 1 else 'was'} skipped; see qc.warnings")
+
+
+def origin_flagged(f) -> bool:
+    return ctdna.FLAG_CHIP in f.flags or ctdna.FLAG_GERMLINE in f.flags
+
+
+def origin_caveats(findings, mechanisms: list[Mechanism], calls: list[DrugCall], options: list[TherapyOption]
+                   ) -> list[Caveat]:
+    """POSSIBLE_GERMLINE / POSSIBLE_CHIP per flagged variant, naming the conclusions that rest on it:
+    the conclusion stands (a flag is not a filter) but depends on the variant being tumour-derived."""
+    out = []
+    for f in findings:
+        if f.origin is None or not origin_flagged(f):
+            continue
+        used = [m.label for m in mechanisms if f.id in m.alteration_ids]
+        drugs = sorted({c.drug for c in calls if f.id in c.based_on})
+        opts = [o.option for o in options if any(d in drugs for d in o.drugs)]
+        name = f"{f.id} {f.alteration.gene} {f.alteration.hgvs_p or f.alteration.hgvs_c or ''}".rstrip()
+        text = f"{name}: {f.origin.reason}"
+        if f.origin.citations:
+            text += f" ({'; '.join(f.origin.citations)})"
+        if used or drugs:
+            parts = [f"mechanism '{u}'" for u in used]
+            if drugs:
+                parts.append(f"drug calls for {', '.join(drugs)}")
+            if opts:
+                parts.append(f"option(s) {', '.join(opts)}")
+            text += ("; this alteration contributes to " + "; ".join(parts)
+                     + ": the conclusion stands, but depends on the variant being tumour-derived")
+        else:
+            text += "; listed, not the basis of any mechanism or drug call"
+        code = CaveatCode.POSSIBLE_CHIP if ctdna.FLAG_CHIP in f.flags else CaveatCode.POSSIBLE_GERMLINE
+        out.append(Caveat(code, text))
+    return out
+
+
+def _pct(x: float) -> str:
+    return f"{x * 100:.2g}%"
+
+
+def lod_text(nd: list[NotDetected], sample: Sample, settings: Settings) -> str:
+    """The limit of detection behind a negative: per hotspot from the BAM, else the configured assay LoD."""
+    bam = sorted(n.lod_vaf for n in nd if n.lod_source == "bam" and n.lod_vaf is not None)
+    if bam:
+        span = _pct(bam[0]) if bam[0] == bam[-1] else f"{_pct(bam[0])}-{_pct(bam[-1])}"
+        return f"limit of detection {span} VAF at the checked hotspots, from the reads"
+    lod = settings.assay_lod(sample.specimen.value)
+    if lod is not None:
+        return f"limit of detection {_pct(lod)} VAF, validated assay LoD"
+    return "limit of detection not stated: no BAM and no assay LoD configured"
+
+
+def negative_statement(nd: list[NotDetected], sample: Sample, tf: float | None, settings: Settings) -> str:
+    """'Not detected' with its LoD and what a clonal mutation would show at this tumour fraction."""
+    text = f"not detected ({lod_text(nd, sample, settings)})"
+    if tf is not None:
+        text += f"; at tumour fraction {_pct(tf)} a clonal heterozygous mutation is expected near {_pct(tf / 2)} VAF"
+    return text
+
+
+def liquid_caveats(sample: Sample, mechanisms: list[Mechanism], nd: list[NotDetected], tf: float | None,
+                   settings: Settings, batch_specimens: frozenset[str] = frozenset()) -> list[Caveat]:
+    """Plasma/CSF limits: off-target events, the LoD of a negative, CNS disease seen from plasma."""
+    if not sample.specimen.is_liquid:
+        return []
+    where = sample.specimen.value
+    out = [Caveat(CaveatCode.LIQUID_OFF_TARGET_INSENSITIVE,
+                  f"Off-target events (copy-number changes such as MET amplification, and fusions) may be missed in "
+                  f"{where}: cfDNA sensitivity for them is lower than for point mutations and falls with tumour "
+                  "fraction, so this result does not exclude bypass resistance (tissue biopsy)")]
+    negative = all(m.mechanism_class is MechanismClass.NONE_IDENTIFIED for m in mechanisms)
+    if negative:
+        out.append(Caveat(CaveatCode.DETECTION_LIMIT,
+                          f"No resistance mechanism detected in {where}: resistance hotspots "
+                          f"{negative_statement(nd, sample, tf, settings)}"))
+    progression = getattr(sample, "progression", None)
+    cns_only = getattr(progression, "value", progression) == "cns_only"
+    if sample.specimen is Specimen.PLASMA and (sample.cns_involvement or cns_only):
+        text = ("Brain or leptomeningeal disease: plasma may not reflect the intracranial clone; assess the CNS "
+                "with brain MRI and prefer CNS-penetrant drugs (marked in the options)")
+        if "csf" in batch_specimens:
+            text += "; a CSF sample of this patient is reported separately (see the patient section)"
+        else:
+            text += "; CSF cfDNA genotyping can reveal the intracranial clone when plasma is negative"
+        out.append(Caveat(CaveatCode.CNS_DISEASE_PLASMA, text))
+    return out
