@@ -238,3 +238,16 @@ def test_unparsed_records_counts_records_not_lines(warnings, n):
     assert skipped_records(warnings) == n
     cav = unparsed_caveat(warnings)
     assert (cav is None) if n == 0 else (cav.text.startswith(f"{n} input record"))
+
+
+def test_every_caveat_code_is_documented_once_in_docs_and_schema():
+    import re
+
+    from kinres.enums import CaveatCode
+    from kinres.paths import PROJECT_ROOT, SCHEMAS
+
+    schema = json.loads((SCHEMAS / "report.schema.json").read_text())
+    assert schema["$defs"]["caveat_codes"]["enum"] == [c.value for c in CaveatCode]
+    doc = (PROJECT_ROOT / "docs" / "report-json.md").read_text()
+    rows = re.findall(r"^\| `([A-Z][A-Z0-9_]+)` \|", doc, re.MULTILINE)
+    assert sorted(rows) == sorted(c.value for c in CaveatCode)
