@@ -111,6 +111,15 @@ def test_not_re_expressible_keeps_its_transcript_and_warns(tmp_path):
     assert alt["exon"] is not None and alt["role"] not in ("on_target_resistance", "driver")
     assert alt["knowledge_ids"] == []
     assert any("not re-expressible" in x for x in data["qc"]["warnings"])
+    # ... and so do the HTML and the alterations TSV
+    from kinres.report.html import render_report_html
+    from kinres.report.json import parse_report
+    from kinres.report.tsv import alteration_rows
+
+    report = parse_report(data)
+    assert "ENST00000394480:p.G623E" in render_report_html(report)
+    (row,) = [r for r in alteration_rows(report) if "ENST00000394480:p.G623E" in r]
+    assert "c.1909G>A" in row
 
 
 def test_met_alternative_isoform_reaches_exon14_bypass(tmp_path):
@@ -129,3 +138,14 @@ def test_met_alternative_isoform_reaches_exon14_bypass(tmp_path):
     (met,) = [a for a in data["alterations"] if a["gene"] == "MET"]
     assert (met["hgvs_p"], met["hgvs_c"], met["exon"], met["role"]) == (
         "p.D1010H", "c.3028G>C", 14, "bypass")
+
+
+def test_panel_variant_without_an_entry_still_gets_c_and_exon(tmp_path):
+    # VEP --pick chose another gene's transcript: the MET SNV keeps a location on the panel CDS
+    other = vep("C", "missense_variant", "CAPZA2", "ENST00000361183.8", "9/10",
+                "ENST00000361183.8:c.800G>C", "ENSP00000354851.3:p.Gly267Ala", "267", "G/A")
+    p = write_vcf(tmp_path, VEP_HEADER, [
+        f"chr7\t{MET_POS}\t.\tG\tC\t.\tPASS\tCSQ={other}\tGT:AD:AF:DP\t0/1:90,10:0.1:100"])
+    (v,), warnings = annotate(p, PANEL)
+    assert (v.annotation.hgvs_c, v.annotation.exon) == ("c.3028G>C", 14)
+    assert any("no entry for this allele" in w for w in warnings)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Protocol
 from urllib.parse import unquote
 
-from kinres.annotate.isoform import genomic_exon, reexpress
+from kinres.annotate.isoform import genomic_exon, reexpress, reporting_c
 from kinres.enums import Consequence
 from kinres.models import ProteinAnnotation, Variant
 
@@ -561,11 +561,14 @@ def select_annotation(entries: Sequence[TranscriptConsequence], variant: Variant
         rep = reporting_txs[0]
         warning = (f"{variant.key}: overlaps {rep.gene} but the {entries[0].annotator if entries else 'pre-annotation'} "
                    f"annotation has no entry for this allele on {rep.gene}")
+        # c. position and exon still follow from the genomic position (SNVs), so the report
+        # never shows an empty location for a panel variant
         return ProteinAnnotation(gene=rep.gene, transcript=rep.transcript_id, consequences=(),
+                                 hgvs_c=reporting_c(variant, rep),
                                  refseq=getattr(rep, "refseq", None),
                                  annotator=entries[0].annotator if entries else "none",
-                                 note="no consequence for this allele in the input annotation"
-                                 ), warning
+                                 note="no consequence for this allele in the input annotation",
+                                 **genomic_exon(variant, rep)), warning
     return best[1], best[2]
 
 
