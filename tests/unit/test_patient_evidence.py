@@ -251,3 +251,26 @@ def test_every_caveat_code_is_documented_once_in_docs_and_schema():
     doc = (PROJECT_ROOT / "docs" / "report-json.md").read_text()
     rows = re.findall(r"^\| `([A-Z][A-Z0-9_]+)` \|", doc, re.MULTILINE)
     assert sorted(rows) == sorted(c.value for c in CaveatCode)
+
+
+def test_html_shows_evidence_origin_and_patient_statements(tmp_path: Path):
+    from kinres.report.html import render_report_html
+    from kinres.report.json import load_report
+
+    lm = snv("ALK", "p.L1196M", 0.1, 29220847)
+    ph = PhaseCall(G1202R.key, lm.key, Phase.CIS, 40, 1, 2, 300)
+    tp53 = snv("TP53", "p.R248Q", 0.5, 7674220, tx="ENST00000269305")
+    base = observed_from_stages(smp("T0", "tissue", date=dt.date(2024, 1, 1)),
+                                [StageResult("fusions", "T0", fusions=(eml4_alk(),))])
+    st = stages_of("T1", [G1202R, lm, tp53], [eml4_alk()],
+                   copies=[CopyNumber("MET", CopyNumberCall.AMPLIFICATION, copy_number=12.0)], phases=[ph])
+    st = dataclasses.replace(st, cnv=dataclasses.replace(st.cnv, parameters=(("cnv.amplification_cn", "6.0"),)))
+    sample = smp("T1", "tissue", current_therapy="lorlatinib", baseline="T0")
+    write_report(tmp_path / "report.json", build_report(sample, st, KB, patient=PatientInputs([base], base)))
+    html = render_report_html(load_report(tmp_path / "report.json"))
+    assert "fragments with both 40, only the first 1, only the second 2, neither 300" in html
+    assert "NM_004304.5 (1620 aa)" in html
+    assert "amplification: &gt;= 6 copies" in html
+    assert "origin: possible germline" in html
+    assert "Relative to baseline T0: acquired" in html and ">acquired<" in html
+

@@ -110,7 +110,7 @@ def render_report_html(report: Report, patient_reports: Iterable[Report] = (),
         r=report, s=report.sample, qc=report.qc, p=report.provenance, css=stylesheet(),
         lab_name=settings.lab_name, report_date=(report_date or _dt.date.today()).isoformat(),
         summary=summary_text(report), uninformative=none_found and report.qc.informative_negative is False,
-        mechanisms=report.mechanisms, groups=_grouped(report),
+        mechanisms=report.mechanisms, groups=_grouped(report), patient=report.data.get("patient"),
         alt_label=lambda i: f"{alt_labels.get(i, i)} ({i})",
         **figures(report, others, timeline=settings.timeline),
     )

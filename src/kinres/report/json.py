@@ -28,6 +28,7 @@ from kinres.enums import (
     EvidenceType,
     MatchLevel,
     MechanismClass,
+    Origin,
     Phase,
     Role,
     Specimen,
@@ -42,6 +43,7 @@ from kinres.models import (
     InputFile,
     Mechanism,
     NotDetected,
+    PhaseEvidence,
     ReportReference,
     ReportSample,
     TherapyOption,
@@ -157,6 +159,7 @@ def _alteration(rec: Mapping[str, Any]) -> Alteration:
     level = rec.get("match_level")
     kw["match_level"] = MatchLevel(level) if level in {m.value for m in MatchLevel} else None
     kw["knowledge_ids"] = tuple(str(x) for x in rec.get("knowledge_ids") or ())
+    kw["origin"] = _opt_enum(Origin, rec.get("origin"))
     if kw.get("pos") is not None:
         kw["pos"] = int(kw["pos"])
     for key in ("chrom", "ref", "alt"):
@@ -185,7 +188,9 @@ def _build(data: Mapping[str, Any], path: str) -> Report:
         Mechanism(mechanism_class=MechanismClass(m["class"]), label=m["label"],
                   alteration_ids=tuple(m["alteration_ids"]), compound=m["compound"],
                   phase=_opt_enum(Phase, m["phase"]), evidence=tuple(m["evidence"]),
-                  note=m.get("note"))
+                  note=m.get("note"),
+                  phase_evidence=tuple(PhaseEvidence(**{**_pick(PhaseEvidence, e), "phase": Phase(e["phase"])})
+                                       for e in m.get("phase_evidence") or ()))
         for m in data["mechanisms"])
     drug_calls = tuple(
         DrugCall(drug=d["drug"], call=DrugCallValue(d["call"]),
