@@ -133,7 +133,8 @@ def test_gopc_ros1_read_through_label_does_not_overrule_a_non_neighbour(tmp_path
         typ="deletion/read-through", sr1="40", sr2="30", dm="7", frame="in-frame"))
     read = read_fusions(p, None, Build.GRCh38, panel=PANEL)
     assert "read_through" in read.fusions[0].flags  # what the caller said
-    (f,) = annotate_all(read.fusions, PANEL, Settings())[0]
+    (f,), warnings = annotate_all(read.fusions, PANEL, Settings())
+    assert any("read-through label not applied to GOPC-ROS1" in w for w in warnings)
     assert f.supporting_reads == 77 and f.in_frame is True and f.kinase_domain_retained is True
     assert "read_through" not in f.flags and "caller_read_through" in f.flags
     assert f.actionable and not f.not_actionable_reasons
@@ -168,3 +169,20 @@ def test_unknown_format_names_the_formats_tried(tmp_path):
     assert "unrecognised fusion file format" in text and "formats tried" in text
     for name in ("arriba", "star_fusion", "fusioncatcher", "dragen", "sv_vcf", "generic"):
         assert name in text
+
+
+def test_kinres_fusions_command_on_dragen_file(tmp_path):
+    from kinres.models import StageResult
+    from kinres.serialize import read_json
+    from tests.unit.test_fusions_command import _setup, main
+
+    src = _eml4_alk_files(tmp_path)["dragen"]
+    config, sheet = _setup(tmp_path, str(src))
+    out = tmp_path / "results/S1/fusions.json"
+    assert main(["fusions", "--config", str(config), "--sample-sheet", str(sheet),
+                 "--sample", "S1", "--out", str(out)]) == 0
+    result = read_json(out, StageResult)
+    assert ("fusions.format", "dragen") in result.parameters
+    (f,) = result.fusions
+    assert f.caller == "dragen" and f.supporting_reads == 40
+    assert f.junction_label == "EML4 exon 14 :: ALK exon 20"

@@ -430,6 +430,12 @@ def annotate_all(fusions: Iterable[Fusion], panel, settings: Settings
         shown = ", ".join(names[:8]) + (", ..." if len(names) > 8 else "")
         warnings.append(f"{len(dropped)} fusion record(s) involve no panel kinase; not reported "
                         f"({shown})")
+    overruled = sorted({f"{f.five_prime_gene}-{f.three_prime_gene}" for f in kept
+                        if "caller_read_through" in f.flags})
+    if overruled:
+        warnings.append(f"caller's read-through label not applied to {', '.join(overruled)}: "
+                        "the genes are not genomic neighbours (gap above "
+                        f"{settings.read_through_max_distance:,} bp; fusions.read_through_max_distance)")
     kept.sort(key=lambda f: (not f.actionable, -_support(f), f.five_prime_gene,
                              f.three_prime_gene, f.source.line if f.source and f.source.line
                              else 0))
