@@ -149,3 +149,51 @@ def test_panel_variant_without_an_entry_still_gets_c_and_exon(tmp_path):
     (v,), warnings = annotate(p, PANEL)
     assert (v.annotation.hgvs_c, v.annotation.exon) == ("c.3028G>C", 14)
     assert any("no entry for this allele" in w for w in warnings)
+
+
+class _Codons:
+    """Stands in for ReferenceCodons (a real FASTA of chr7 would be 159 Mb)."""
+
+    def __init__(self, codon):
+        self.codon_seq = codon
+
+    def codon(self, rep, aa):
+        return self.codon_seq
+
+
+def test_reference_codon_confirms_or_refuses_re_expression(tmp_path):
+    from kinres.annotate.isoform import reexpress
+    from kinres.annotate.preannotated import _to_annotation, parse_vep
+    from kinres.models import Variant
+    from test_preannotated import VEP_FORMAT
+
+    (tc,) = parse_vep(_met_vep(), VEP_FORMAT.split("|"))
+    rep = PANEL.transcript("MET")
+    v = Variant("7", MET_POS, "G", "C")
+    base = _to_annotation(tc, rep, keep_protein=False)
+    ok, problem = reexpress(tc, v, rep, base, _Codons("GAT"))  # Asp codon: GAT -> CAT His
+    assert ok.hgvs_p == "p.D1010H" and problem is None and "checked against the reference" in ok.note
+    bad, problem = reexpress(tc, v, rep, base, _Codons("GGT"))  # Gly: the isoforms' codons differ
+    assert bad.hgvs_p is None and bad.isoform_hgvs_p == "ENST00000318493:p.D1028H"
+    assert "GGT" in problem and "not re-expressible" in problem and bad.hgvs_c == "c.3028G>C"
+
+
+def test_reference_codons_reads_a_fasta(tmp_path):
+    import pysam
+
+    from kinres.annotate.isoform import ReferenceCodons
+
+    fa = tmp_path / "ref.fa"
+    fa.write_text(">chr7\nAAAAAGATCCCCC\n")
+    pysam.faidx(str(fa))
+
+    class Rep:
+        chrom, strand, transcript_id = "7", 1, "T1"
+
+        def codon_positions(self, aa):
+            return (6, 7, 8)
+
+    assert ReferenceCodons(fa).codon(Rep(), 1) == "GAT"
+    Rep.strand = -1  # minus strand: positions in transcript order, bases complemented
+    assert ReferenceCodons(fa).codon(Rep(), 1) == "CTA"
+    assert ReferenceCodons(tmp_path / "missing.fa").codon(Rep(), 1) is None

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Protocol
 from urllib.parse import unquote
 
-from kinres.annotate.isoform import genomic_exon, reexpress, reporting_c
+from kinres.annotate.isoform import ReferenceCodons, genomic_exon, reexpress, reporting_c
 from kinres.enums import Consequence
 from kinres.models import ProteinAnnotation, Variant
 
@@ -516,7 +516,8 @@ def _severity(tc: TranscriptConsequence) -> int:
 
 
 def select_annotation(entries: Sequence[TranscriptConsequence], variant: Variant,
-                      panel: PanelLike) -> tuple[ProteinAnnotation | None, str | None]:
+                      panel: PanelLike, reference: ReferenceCodons | None = None,
+                      ) -> tuple[ProteinAnnotation | None, str | None]:
     """Pick the consequence on the panel's reporting transcript for one allele.
 
     Returns (annotation, warning). annotation is None when the variant overlaps no panel gene.
@@ -553,7 +554,7 @@ def select_annotation(entries: Sequence[TranscriptConsequence], variant: Variant
                 ann = replace(ann, **genomic_exon(variant, rep))
             else:
                 base = _to_annotation(tc, rep, keep_protein=False)
-                ann, problem = reexpress(tc, variant, rep, base)
+                ann, problem = reexpress(tc, variant, rep, base, reference)
             rank = _severity(tc)
         if best is None or rank < best[0]:
             best = (rank, ann, problem)
@@ -596,6 +597,7 @@ def parse_record_annotations(tag: str, value: str, header: PreannotationHeader
 def annotate_preannotated(variants: Sequence[Variant], raw: Sequence[tuple[str, str] | None],
                           alts: Sequence[tuple[str, ...]], alt_index: Sequence[int],
                           header: PreannotationHeader, panel: PanelLike,
+                          reference: ReferenceCodons | None = None,
                           ) -> tuple[tuple[Variant, ...], tuple[str, ...]]:
     """Attach the reporting-transcript consequence to each variant.
 
@@ -630,7 +632,7 @@ def annotate_preannotated(variants: Sequence[Variant], raw: Sequence[tuple[str, 
                 unmapped[t] = unmapped.get(t, 0) + 1
         if not entries:
             no_annotation += 1
-        ann, warn = select_annotation(mine, v, panel)
+        ann, warn = select_annotation(mine, v, panel, reference)
         if ann is None:
             outside += 1
             continue

@@ -145,10 +145,17 @@ def _ingest(sample: Sample, config: Config, panel) -> tuple[tuple[Variant, ...],
             PreannotationHeader,
             annotate_preannotated,
         )
+        from kinres.annotate.isoform import ReferenceCodons
+
         header = PreannotationHeader(tags=vcf.annotation_tags, csq_fields=vcf.csq_fields)
+        # a configured FASTA lets changes annotated on another isoform be checked codon by codon
+        ref_cfg = (config.section("reference") or {}).get(str(sample.genome_build)) or {}
+        fasta = ref_cfg.get("fasta")
+        reference = ReferenceCodons(fasta) if fasta and Path(fasta).is_file() else None
         try:
             variants, more = annotate_preannotated(
-                vcf.variants, vcf.raw_annotations, vcf.record_alts, vcf.alt_index, header, panel)
+                vcf.variants, vcf.raw_annotations, vcf.record_alts, vcf.alt_index, header, panel,
+                reference)
         except ValueError as exc:
             raise InputError(path, f"unparsable {'/'.join(vcf.annotation_tags)} annotation: "
                                    f"{exc}") from None
