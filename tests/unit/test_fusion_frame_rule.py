@@ -186,3 +186,20 @@ def test_kinres_fusions_command_on_dragen_file(tmp_path):
     (f,) = result.fusions
     assert f.caller == "dragen" and f.supporting_reads == 40
     assert f.junction_label == "EML4 exon 14 :: ALK exon 20"
+
+
+def test_exonic_dna_breakpoint_is_neither_snapped_nor_counted(tmp_path):
+    from tests.unit.test_fusions_ingest import GENERIC_HEADER
+
+    # 3 bp inside EML4 exon 13 at DNA level: how the transcript is spliced is not known
+    p = _write(tmp_path, "calls.tsv", GENERIC_HEADER,
+               "EML4\tALK\t2:42295513:+\t2:29223600:-\t30\tunknown\tdna\t.\t.")
+    (f,) = annotate_all(read_fusions(p, None, Build.GRCh38, panel=PANEL).fusions, PANEL,
+                        Settings())[0]
+    assert f.in_frame is None and not f.actionable and f.variant_label == "variant undetermined"
+    # the same position as an RNA junction is snapped to the exon 13 end (v1, in frame)
+    q = _write(tmp_path, "calls_rna.tsv", GENERIC_HEADER,
+               "EML4\tALK\t2:42295513:+\t2:29223528:-\t30\tunknown\trna\t.\t.")
+    (g,) = annotate_all(read_fusions(q, None, Build.GRCh38, panel=PANEL).fusions, PANEL,
+                        Settings())[0]
+    assert g.variant_label == "v1" and g.in_frame is True

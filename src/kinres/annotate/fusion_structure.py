@@ -219,7 +219,9 @@ def annotate(f: Fusion, panel, settings: Settings) -> Fusion:
               f.five_prime_gene if f.five_prime_gene in kinases else None)
     t5, t3 = _transcript(panel, f.five_prime_gene), _transcript(panel, f.three_prime_gene)
     flags = list(f.flags)
-    tol = settings.exon_boundary_tolerance_bp
+    # snapping exonic breakpoints is for RNA junctions shifted by microhomology; an exonic DNA
+    # breakpoint says nothing certain about how the transcript is spliced
+    tol = settings.exon_boundary_tolerance_bp if f.molecule != "dna" else 0
     b5, b3 = f.five_prime_breakpoint, f.three_prime_breakpoint
     s5 = s3 = None
     if t5 is not None and b5 is not None:
@@ -257,7 +259,8 @@ def annotate(f: Fusion, panel, settings: Settings) -> Fusion:
             variant = EML4_ALK_VARIANTS.get(e5)
     # frame: kinres's own (one rule for every caller) wins; the caller's fills in when kinres
     # cannot compute one; a disagreement is kept as a flag (report caveat FUSION_FRAME_CONFLICT)
-    computed = _computed_frame(t5, s5, t3, s3, b5, b3)
+    counted = f.molecule != "dna"  # base-by-base counting needs the RNA junction itself
+    computed = _computed_frame(t5, s5, t3, s3, b5 if counted else None, b3 if counted else None)
     in_frame, source = f.in_frame, f.frame_source
     if computed is not None:
         if in_frame is not None and in_frame != computed:
