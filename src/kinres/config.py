@@ -65,12 +65,52 @@ class Config:
         return None if value in (None, "") else Path(value)
 
 
-def load_config(path: str | Path) -> Config:
-    path = Path(path)
-    if not path.is_file():
-        raise ConfigError(path, "config file not found")
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """SafeLoader that refuses a key given twice in one mapping: plain YAML lets the last one
+    win silently (e.g. a second `results:` redirecting every output)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen: dict[object, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            line = key_node.start_mark.line + 1
+            try:
+                first = seen.get(key)
+            except TypeError:  # unhashable key: the base loader reports it
+                continue
+            if first is not None:
+                raise _DuplicateKey(key, first, line)
+            seen[key] = line
+        return super().construct_mapping(node, deep=deep)
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key, first: int, line: int):
+        super().__init__(key)
+        self.key, self.first, self.line = key, first, line
+
+
+def load_yaml(path: Path, text: str) -> Any:
+    """YAML with duplicate keys refused (ConfigError naming both lines)."""
     try:
-        data = yaml.safe_load(path.read_text()) or {}
+        return yaml.load(text, Loader=_UniqueKeyLoader)
+    except _DuplicateKey as dup:
+        raise ConfigError(path, f"key {dup.key!r} is given twice (first on line {dup.first}); "
+                                "remove one", line=dup.line) from None
+
+
+def load_config(path: str | Path) -> Config:
+    from kinres.io.opener import read_text
+
+    path = Path(path)
+    try:
+        found = path.is_file()
+    except OSError:  # e.g. a file name too long for the file system
+        found = False
+    if not found:
+        raise ConfigError(path, "config file not found (or not a readable file)")
+    try:
+        data = load_yaml(path, read_text(path, "config file")) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise ConfigError(path, f"not valid YAML: {getattr(exc, 'problem', exc)}",

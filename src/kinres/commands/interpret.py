@@ -94,6 +94,9 @@ def run(args: argparse.Namespace) -> int:
     wf = WorkflowSettings.from_mapping(config.data)
     sheet = read_samplesheet(args.sample_sheet or wf.samples, check_files=False)
     sample = sheet.get(args.sample)
+    # the sheet's warnings about this sample's line (unknown drug names) belong in qc.warnings
+    line_tag = f", line {sample.source.line}:" if sample.source else None
+    sheet_warnings = tuple(w for w in sheet.warnings if line_tag and line_tag in w)
     kb = load_knowledge(KnowledgeSettings.from_mapping(config.section("knowledge")).path)
     settings = Settings.from_mapping(config.section("interpret"))
     loaded = {s: _read_stage(getattr(args, s), s, sample.sample_id) for s in STAGES if getattr(args, s) is not None}
@@ -102,7 +105,8 @@ def run(args: argparse.Namespace) -> int:
     reference = Reference(sample.genome_build, ref.annotation, str(ref.fasta) if ref.fasta else None)
     patient = patient_inputs(sample, sheet, list(args.patient_stages)) \
         if (args.patient_stages or sample.baseline) else None
-    report = build_report(sample, Stages(files=files, **loaded), kb, settings, reference, patient=patient)
+    report = build_report(sample, Stages(files=files, **loaded), kb, settings, reference, patient=patient,
+                          sheet_warnings=sheet_warnings)
     write_report(args.out, report)
     top = report.therapy_options[0].option if report.therapy_options else "none"
     log.info("interpret %s: %d alteration(s); mechanism(s): %s; top option: %s -> %s", sample.sample_id,

@@ -7,6 +7,7 @@ date is the sample's own; identical inputs give byte-identical JSON.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -100,11 +101,14 @@ class Stages:
 
 
 def build_report(sample: Sample, stages: Stages, kb: KnowledgeBase, settings: Settings | None = None,
-                 reference: Reference | None = None, patient: PatientInputs | None = None) -> Report:
+                 reference: Reference | None = None, patient: PatientInputs | None = None,
+                 sheet_warnings: Sequence[str] = ()) -> Report:
     """Interpret one sample's stage results into a Report (see module doc for determinism).
 
     patient: the patient's other samples (stage results) and baseline, for acquired/pre-existing
-    labels and specimen discordance statements; None = the sample is reported alone."""
+    labels and specimen discordance statements; None = the sample is reported alone.
+    sheet_warnings: the sheet's warnings about this sample's line (e.g. an unknown drug name),
+    added to qc.warnings."""
     settings = settings or Settings()
     variants = list(stages.variants.variants) if stages.variants else []
     fusions = list(stages.fusions.fusions) if stages.fusions else []
@@ -247,6 +251,7 @@ def build_report(sample: Sample, stages: Stages, kb: KnowledgeBase, settings: Se
     unparsed = caveat_rules.unparsed_caveat(warnings)
     if unparsed is not None:
         caveats.append(unparsed)
+    warnings += [f"sample sheet: {w}" for w in sheet_warnings]
     if coverage is None:
         warnings.append("coverage: no hotspot coverage (no BAM); not-detected hotspots are "
                         + ("judged against the configured assay limit of detection"

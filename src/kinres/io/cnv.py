@@ -30,7 +30,6 @@ samples' rows) are counted and returned as warnings.
 
 from __future__ import annotations
 
-import gzip
 import math
 import statistics
 from collections import defaultdict
@@ -40,6 +39,7 @@ from pathlib import Path
 
 from kinres.enums import CnvFormat, CopyNumberCall, StrEnum
 from kinres.errors import InputError
+from kinres.io import opener
 from kinres.models import SourceRef
 
 
@@ -171,25 +171,12 @@ def read_cnv(path: str | Path, fmt: CnvFormat | None = None,
 
 
 def _is_vcf(path: Path) -> bool:
-    with open(path, "rb") as fh:
-        magic = fh.read(2)
-    opener = gzip.open if magic == b"\x1f\x8b" else open
-    try:
-        with opener(path, "rt", encoding="utf-8", errors="replace") as fh:
-            return fh.readline().startswith("##fileformat=VCF")
-    except OSError as exc:
-        raise InputError(path, f"cannot read file: {exc}") from None
+    head = opener.sniff(path, "copy-number file").head.removeprefix(opener.BOM)
+    return head.startswith((b"##fileformat=VCF", b"BCF\x02"))
 
 
 def _text_lines(path: Path) -> list[str]:
-    with open(path, "rb") as fh:
-        magic = fh.read(2)
-    opener = gzip.open if magic == b"\x1f\x8b" else open
-    try:
-        with opener(path, "rt", encoding="utf-8") as fh:
-            return fh.read().splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(path, f"cannot read file as text: {exc}") from None
+    return opener.read_lines(path, "copy-number file")
 
 
 def _header(path: Path, lines: list[str]) -> tuple[int, list[str]]:
@@ -225,8 +212,16 @@ def detect_layout(path: Path, header: Sequence[str], line: int | None = None) ->
 
 
 # --------------------------------------------------------------------------- value parsing
+# beyond these a value is a corrupt cell, not biology: the highest focal amplifications reach
+# a few hundred copies; |log2| 50 is a 2^50-fold ratio
+_MAX_CN = 1000.0
+_MAX_ABS_LOG2 = 50.0
+_MAX_INT = 10**9  # positions (< 3e8 in any human chromosome) and probe/read counts
+
+
 def _number(path: Path, line: int, column: str, text: str, *, allow_negative: bool,
             record: str | None = None) -> float:
+    """A copy number (allow_negative False) or log2 ratio (True), range-checked."""
     try:
         value = float(text)
     except ValueError:
@@ -238,15 +233,30 @@ def _number(path: Path, line: int, column: str, text: str, *, allow_negative: bo
     if value < 0 and not allow_negative:
         raise InputError(path, f"column '{column}': negative copy number {text}",
                          line=line, record=record)
+    if not allow_negative and value > _MAX_CN:
+        raise InputError(path, f"column '{column}': copy number {text} is implausible "
+                               f"(> {_MAX_CN:g})", line=line, record=record)
+    if allow_negative and abs(value) > _MAX_ABS_LOG2:
+        raise InputError(path, f"column '{column}': log2 ratio {text} is implausible "
+                               f"(|log2| > {_MAX_ABS_LOG2:g})", line=line, record=record)
     return value
 
 
 def _int(path: Path, line: int, column: str, text: str) -> int:
+    """A non-negative whole number (position, probe count), range-checked."""
     try:
-        return int(float(text)) if "." in text or "e" in text.lower() else int(text)
+        number = float(text)
     except ValueError:
         raise InputError(path, f"column '{column}': '{text}' is not an integer position",
                          line=line) from None
+    if not math.isfinite(number) or not number.is_integer():
+        raise InputError(path, f"column '{column}': '{text}' is not a whole number",
+                         line=line)
+    if number < 0:
+        raise InputError(path, f"column '{column}': negative value {text}", line=line)
+    if number > _MAX_INT:
+        raise InputError(path, f"column '{column}': {text} is implausibly large", line=line)
+    return int(number)
 
 
 def _genes_cell(text: str) -> tuple[str, ...]:
@@ -505,7 +515,7 @@ def _read_vcf(path: Path, sample_id: str | None, pass_only: bool) -> CnvTable:
         has_info = set(vf.header.info)
         has_fmt = set(vf.header.formats)
         obs, filtered, non_cnv = [], 0, 0
-        line = sum(1 for _ in str(vf.header).splitlines())
+        line = _vcf_header_lines(path, vf)
         try:
             for rec in vf:
                 line += 1
@@ -522,7 +532,7 @@ def _read_vcf(path: Path, sample_id: str | None, pass_only: bool) -> CnvTable:
                 obs.append(_vcf_observation(path, line, rec, sample, has_info, has_fmt,
                                             tumour_absolute))
         except (OSError, ValueError) as exc:
-            raise InputError(path, f"malformed VCF record: {exc}", line=line) from None
+            raise InputError(path, f"malformed VCF record: {exc}", line=line + 1) from None
     warnings = []
     if filtered:
         warnings.append(f"{path.name}: {filtered} CNV record(s) not PASS, not used")
@@ -530,6 +540,17 @@ def _read_vcf(path: Path, sample_id: str | None, pass_only: bool) -> CnvTable:
         warnings.append(f"{path.name}: {non_cnv} non-CNV record(s) ignored")
     return CnvTable(path, CnvLayout.VCF, tuple(obs), sample_column=sample,
                     warnings=tuple(warnings))
+
+
+def _vcf_header_lines(path: Path, vf) -> int:
+    """Header lines as written (pysam's copy gains lines it adds itself); BCF: its header."""
+    if opener.sniff(path, "copy-number VCF").bcf:
+        return len(str(vf.header).splitlines())
+    n = 0
+    for n, text in opener.iter_lines(path, "copy-number VCF"):
+        if not text.startswith("#"):
+            return n - 1
+    return n
 
 
 def _vcf_observation(path, line, rec, sample, has_info, has_fmt, tumour_absolute):

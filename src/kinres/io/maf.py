@@ -15,11 +15,14 @@ reporting transcript's (vcf2maf and oncokb-annotator use canonical isoforms) and
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from kinres.annotate.isoform import reexpress
 from kinres.annotate.preannotated import (
+    _SHORT_RE,
     MAF,
     consequence_from_short_p,
     map_terms,
@@ -29,6 +32,7 @@ from kinres.annotate.preannotated import (
 )
 from kinres.enums import Build
 from kinres.errors import InputError
+from kinres.io import opener
 from kinres.models import ProteinAnnotation, SourceRef, Variant
 
 REQUIRED = ("Hugo_Symbol", "Chromosome", "Start_Position", "Reference_Allele",
@@ -48,13 +52,41 @@ def _blank(v: str | None) -> bool:
     return v is None or v.strip() in ("", ".", "NA", "N/A")
 
 
-def _int(v: str | None, path: Path, line: int, column: str) -> int | None:
+_MAX_COUNT = 10**9  # reads at one position beyond any sequencer: a corrupt cell
+_MAX_POSITION = 300_000_000  # longer than any human chromosome
+_HGVSP_REST = re.compile(r"^[A-Za-z*=?_\d-]*$")
+
+
+def _int(v: str | None, path: Path, line: int, column: str, *, minimum: int = 0,
+         maximum: int = _MAX_COUNT) -> int | None:
+    """Whole number cell in [minimum, maximum] (InputError naming line and column)."""
     if _blank(v):
         return None
     try:
-        return int(float(v))  # some exporters write 25398285.0
+        number = float(v)  # some exporters write 25398285.0
     except ValueError:
         raise InputError(path, f"{column} is not a number: {v!r}", line=line) from None
+    if not math.isfinite(number) or not number.is_integer():
+        raise InputError(path, f"{column} is not a whole number: {v!r}", line=line)
+    if not minimum <= number <= maximum:
+        raise InputError(path, f"{column} {v.strip()} is out of range ({minimum}..{maximum:,})",
+                         line=line)
+    return int(number)
+
+
+def _hgvsp(raw: str | None, path: Path, line: int) -> str | None:
+    """HGVSp_Short in one-letter form; a non-blank cell that is not p. notation is an error
+    (a garbled cell must not silently become "no protein change")."""
+    if _blank(raw):
+        return None
+    short = short_hgvs_p(raw)
+    if short in ("p.?", "p.0", "p.="):
+        return short
+    m = _SHORT_RE.match(short or "")
+    if not m or not _HGVSP_REST.match(m.group(5)):
+        raise InputError(path, f"HGVSp_Short {raw.strip()[:60]!r} is not HGVS protein notation "
+                               "(e.g. p.G1202R)", line=line)
+    return short
 
 
 def read_maf(path: str | Path, build: Build | str, panel, sample: str | None = None
@@ -62,10 +94,7 @@ def read_maf(path: str | Path, build: Build | str, panel, sample: str | None = N
     """Read panel-gene rows of a MAF into Variants with ProteinAnnotation from HGVSp_Short."""
     path = Path(path)
     build = Build(str(build))
-    if not path.is_file():
-        raise InputError(path, "MAF file not found")
-    with open(path, encoding="utf-8", errors="replace", newline="") as fh:
-        lines = fh.read().splitlines()
+    lines = opener.read_lines(path, "MAF file")
     header_at = next((i for i, t in enumerate(lines) if t.strip() and not t.startswith("#")), None)
     if header_at is None:
         raise InputError(path, "empty MAF: no header line")
@@ -80,6 +109,11 @@ def read_maf(path: str | Path, build: Build | str, panel, sample: str | None = N
         fields = lines[i].split("\t")
         if len(fields) > len(header):
             raise InputError(path, f"{len(fields)} columns, header has {len(header)}", line=i + 1)
+        short = [c for c in REQUIRED if header.index(c) >= len(fields)]
+        if short:
+            hint = " (spaces instead of tabs?)" if "  " in lines[i] or len(fields) == 1 else ""
+            raise InputError(path, f"{len(fields)} tab-separated cell(s), so required column(s) "
+                                   f"{', '.join(short)} are missing{hint}", line=i + 1)
         fields += [""] * (len(header) - len(fields))  # trailing empty cells are often cut
         rows.append((i + 1, dict(zip(header, fields))))
 
@@ -119,17 +153,24 @@ def read_maf(path: str | Path, build: Build | str, panel, sample: str | None = N
             for f in filt.split(";"):
                 filtered[f] = filtered.get(f, 0) + 1
             continue
-        hgvs_p = short_hgvs_p(r.get("HGVSp_Short") or None)
+        hgvs_p = _hgvsp(r.get("HGVSp_Short"), path, line)
         chrom, pos = r["Chromosome"].strip(), _int(r["Start_Position"], path, line,
-                                                     "Start_Position")
+                                                     "Start_Position", minimum=1,
+                                                     maximum=_MAX_POSITION)
         ref, alt = r["Reference_Allele"].strip(), r["Tumor_Seq_Allele2"].strip()
         if _blank(chrom) or pos is None or _blank(ref) or _blank(alt):
             no_coords.append(f"{gene} {hgvs_p or '?'} (line {line})")
             continue
+        if ref.upper() == alt.upper():
+            raise InputError(path, f"Tumor_Seq_Allele2 {alt} equals Reference_Allele (not a "
+                                   "variant)", line=line, record=f"{gene} {hgvs_p or ''}".strip())
         depth = _int(r.get("t_depth"), path, line, "t_depth")
         alt_reads = _int(r.get("t_alt_count"), path, line, "t_alt_count")
         if depth is None and alt_reads is not None and not _blank(r.get("t_ref_count")):
             depth = alt_reads + (_int(r.get("t_ref_count"), path, line, "t_ref_count") or 0)
+        if depth is not None and alt_reads is not None and alt_reads > depth:
+            raise InputError(path, f"t_alt_count {alt_reads} is larger than t_depth {depth}",
+                             line=line, record=f"{gene} {hgvs_p or ''}".strip())
         vaf = round(alt_reads / depth, 6) if depth and alt_reads is not None else None
         if vaf is None:
             no_af.append(f"{gene} {hgvs_p or ''} (line {line})".replace("  ", " "))

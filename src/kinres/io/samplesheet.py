@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import logging
+import math
 import os
 import re
 from dataclasses import dataclass, replace
@@ -30,6 +31,8 @@ NUMBER_COLUMNS = ("tumor_fraction", "purity", "ploidy", "age_years")
 # fractions may be written as percentages; an age may not ("50%" is not an age)
 PERCENT_COLUMNS = ("tumor_fraction", "purity")
 BOOL_COLUMNS = ("cns_involvement",)
+# targeted NGS of these cancers is younger than this; earlier dates are typos ("1024", "1800")
+EARLIEST_COLLECTION = _dt.date(1990, 1, 1)
 # cells that mean "no value" in hand-edited sheets
 _EMPTY = {"", "na", "n/a", "nan", ".", "-", "none", "null"}
 _TRUE = {"true", "yes", "y", "1"}
@@ -120,7 +123,7 @@ def _coerce(column: str, value: str, path: Path, line: int):
         except ValueError:
             raise InputError(path, f"column {column}: {value!r} is not a number",
                              line=line) from None
-        if number != number:
+        if not math.isfinite(number):
             raise InputError(path, f"column {column}: {value!r} is not a number", line=line)
         return number / 100 if value.endswith("%") else number
     if column in BOOL_COLUMNS:
@@ -195,19 +198,28 @@ def _check_baseline(path: Path, sample: Sample, samples: list[Sample], check_fil
     return replace(sample, baseline=str(resolved))
 
 
+def _check_input(sheet: Path, line: int, sample_id: str, column: str, resolved: Path) -> None:
+    """The sheet's line for a missing, unreadable, folder, FIFO or over-long input path."""
+    from kinres.io.opener import check_file
+
+    try:
+        check_file(resolved, f"{column} file")
+    except InputError as exc:
+        problem = exc.problem.replace(f"{column} file not found", "file not found")
+        raise InputError(sheet, f"column {column}: {problem}: {resolved}", line=line,
+                         record=sample_id) from None
+
+
 def read_samplesheet(path: str | Path, check_files: bool = True) -> SampleSheet:
     """Parse and validate a sample sheet; raise InputError(sheet, problem, line=...) on bad rows.
 
     check_files=False skips the input-existence check (e.g. to list sample IDs on a head node
     whose data lives elsewhere).
     """
+    from kinres.io.opener import read_text
+
     path = Path(path)
-    if not path.is_file():
-        raise InputError(path, "sample sheet not found")
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    text = read_text(path, "sample sheet")  # BOM, CRLF, non-UTF-8 (with its line), odd files
     allowed = _columns()
     validator = _schema()
     header: list[str] | None = None
@@ -262,13 +274,17 @@ def read_samplesheet(path: str | Path, check_files: bool = True) -> SampleSheet:
                 raise InputError(path, f"bad date {row['collection_date']!r} in "
                                        f"collection_date: {exc}", line=lineno,
                                  record=sample_id) from None
+            latest = _dt.date.today() + _dt.timedelta(days=1)  # a sheet written in another zone
+            if not EARLIEST_COLLECTION <= date <= latest:
+                raise InputError(path, f"collection_date {date.isoformat()} is implausible "
+                                       f"(before {EARLIEST_COLLECTION.isoformat()} or in the "
+                                       "future); check the year", line=lineno, record=sample_id)
         files = {}
         for column in FILE_COLUMNS:
             if column in row:
                 resolved = _resolve(path.parent, row[column])
-                if check_files and not resolved.is_file():
-                    raise InputError(path, f"column {column}: file not found: {resolved}",
-                                     line=lineno, record=sample_id)
+                if check_files:
+                    _check_input(path, lineno, sample_id, column, resolved)
                 files[column] = resolved
         current = _drugs(row.get("current_therapy"), "current_therapy", path, lineno, warnings)
         if len(current) > 1:

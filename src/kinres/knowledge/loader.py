@@ -9,6 +9,7 @@ kinase domain, gene.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import logging
 from collections.abc import Iterable
@@ -17,6 +18,7 @@ from pathlib import Path
 
 from jsonschema import Draft202012Validator
 
+from kinres.annotate.fusion_structure import UNDETERMINED
 from kinres.enums import (
     Confidence,
     DrugCallValue,
@@ -25,7 +27,6 @@ from kinres.enums import (
     MechanismClass,
     StructuralClass,
 )
-from kinres.annotate.fusion_structure import UNDETERMINED
 from kinres.errors import KnowledgeError
 from kinres.knowledge import manifest as _manifest
 from kinres.knowledge.hgvs import is_substitution, normalise_p, position
@@ -62,6 +63,22 @@ def _split(value: str, sep: str = ";") -> tuple[str, ...]:
     return tuple(v.strip() for v in value.split(sep) if v.strip())
 
 
+def _utf8_text(path: Path) -> str:
+    """Text of a knowledge table; KnowledgeError naming the line of a non-UTF-8 byte."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        from kinres.io.opener import os_problem
+
+        raise KnowledgeError(f"{path}: cannot read knowledge table: {os_problem(exc)}") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise KnowledgeError(f"{path}, line {line}: not UTF-8 text (byte 0x{data[exc.start]:02x}); "
+                             "save the table as UTF-8") from None
+
+
 def _read_table(directory: Path, name: str) -> list[tuple[int, dict[str, str]]]:
     """Rows of <name>.tsv with their 1-based file line, validated against the table schema."""
     path = directory / f"{name}.tsv"
@@ -70,7 +87,7 @@ def _read_table(directory: Path, name: str) -> list[tuple[int, dict[str, str]]]:
     schema = json.loads((SCHEMAS / "knowledge" / f"{name}.schema.json").read_text())
     validator = Draft202012Validator(schema)
     rows = []
-    with open(path, encoding="utf-8", newline="") as fh:
+    with io.StringIO(_utf8_text(path), newline="") as fh:
         reader = csv.reader(fh, delimiter="\t")
         header = next(reader, None)
         if not header:

@@ -71,6 +71,27 @@ def _ints(text: str | None) -> list[int] | None:
         return None
 
 
+_FMT_COUNTS = ("PR", "SR", "DV", "RV", "RR", "DR", "VF", "REF", "REFPAIR")
+_INFO_COUNTS = ("SR", "PE")
+_MAX_READS = 10**9
+
+
+def _check_counts(path: Path, n: int, rec: str, values: dict[str, str], tags: tuple[str, ...],
+                  where: str) -> None:
+    """Read-support cells must be '.' or whole numbers >= 0: a garbled "abc" must not read as
+    "no support" (which changes whether a fusion is called)."""
+    for tag in tags:
+        text = values.get(tag)
+        if text is None:
+            continue
+        for item in text.split(","):
+            if item in ("", "."):
+                continue
+            if not item.isdigit() or int(item) > _MAX_READS:
+                raise InputError(path, f"{where}/{tag} {text[:40]!r} is not a read count "
+                                       "(whole numbers >= 0)", line=n, record=rec)
+
+
 def _support(fmt: dict[str, str], info: dict[str, str]) -> tuple[int | None, int | None, int | None, int | None]:
     """(split alt, pair alt, split ref, pair ref) from Manta PR/SR, DELLY RV/DV/RR/DR or GRIDSS."""
     pr, sr = _ints(fmt.get("PR")), _ints(fmt.get("SR"))
@@ -181,6 +202,8 @@ def parse(path: str | Path, build: Build, sample_name: str | None = None,
             fmt = {}
             if column is not None and len(cells) > 9 + column:
                 fmt = dict(zip(cells[8].split(":"), cells[9 + column].split(":")))
+            _check_counts(path, n, rec, fmt, _FMT_COUNTS, "FORMAT")
+            _check_counts(path, n, rec, info, _INFO_COUNTS, "INFO")
             split_alt, pair_alt, split_ref, pair_ref = _support(fmt, info)
             alt_total = (split_alt or 0) + (pair_alt or 0) if (split_alt is not None or pair_alt is not None) else None
             af = None
@@ -211,6 +234,7 @@ def _fusioncatcher_record(check: ContigChecker, chrom: str, pos_text: str, alt: 
         raise InputError(path, f"BND ALT {alt!r} is not VCF bracket notation", line=n, record=rec)
     five = check.breakpoint(chrom, pos_text, None, n, rec)
     three = check.breakpoint(parsed[0], parsed[1], None, n, rec)
+    _check_counts(path, n, rec, info, ("SR", "SP"), "INFO")
     split, pairs = (_ints(info.get("SR")) or [0])[0], (_ints(info.get("SP")) or [0])[0]
     in_frame = {"in-frame": True, "out-of-frame": False}.get(info.get("EFFECT", ""))
     return Fusion(five_prime_gene=info.get("GENE5") or INTERGENIC,

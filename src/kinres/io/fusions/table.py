@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import gzip
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from kinres.errors import InputError
+from kinres.io import opener
 from kinres.models import Fusion
 
 
@@ -33,17 +33,31 @@ class Row:
         return self.cells.get(name, default)
 
 
-def open_text(path: str | Path):
+class _Lines:
+    """File-like line iterator over kinres.io.opener (gzip/bgzip, BOM, CRLF, non-UTF-8 refused
+    with its line); lines keep a trailing '\\n' like a text file's."""
+
+    def __init__(self, path: Path):
+        self._it = opener.iter_lines(path, "fusion file")
+
+    def __iter__(self):
+        return (text + "\n" for _, text in self._it)
+
+    def close(self) -> None:
+        self._it.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def open_text(path: str | Path) -> _Lines:
     """Open plain or gzip/bgzip text (gzip magic decides, not the suffix)."""
     path = Path(path)
-    try:
-        with open(path, "rb") as fh:
-            magic = fh.read(2)
-    except OSError as exc:
-        raise InputError(path, f"cannot read fusion file: {exc.strerror or exc}") from None
-    if magic == b"\x1f\x8b":
-        return gzip.open(path, "rt", encoding="utf-8", errors="replace", newline="")
-    return open(path, encoding="utf-8", errors="replace", newline="")
+    opener.sniff(path, "fusion file")  # missing, folder, FIFO, unreadable: InputError now
+    return _Lines(path)
 
 
 def read_table(path: str | Path, required: tuple[str, ...], *, comment_prefix: str = "##",
@@ -111,6 +125,9 @@ def to_int(path: str | Path, row: Row, column: str, *, allow_missing: bool = Fal
     except (ValueError, OverflowError):
         raise InputError(path, f"column {column}: {text!r} is not an integer", line=row.line,
                          record=row.raw[:80]) from None
+    if value > 10**9:  # more reads than a sequencing run yields: a corrupt cell
+        raise InputError(path, f"column {column}: {text!r} is implausibly large",
+                         line=row.line, record=row.raw[:80])
     if value < 0:
         raise InputError(path, f"column {column}: {value} must not be negative", line=row.line,
                          record=row.raw[:80])
