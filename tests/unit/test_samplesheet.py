@@ -29,8 +29,14 @@ def _row(sample_id="S1", patient="P1", specimen="plasma", tumor="NSCLC", date="2
 def sheet_dir(tmp_path: Path) -> Path:
     data = tmp_path / "data"
     data.mkdir()
-    for name in ("s1.vcf", "s2.vcf", "f.tsv", "c.cns"):
+    for name in ("f.tsv", "c.cns"):
         (data / name).write_text("x\n")
+    # `kinres validate` parses the inputs: a header-only VEP VCF is valid (with a warning)
+    for name in ("s1.vcf", "s2.vcf"):
+        (data / name).write_text(
+            "##fileformat=VCFv4.2\n##INFO=<ID=CSQ,Number=.,Type=String,Description=\"Consequence "
+            "annotations from Ensembl VEP. Format: Allele|Consequence|SYMBOL|Feature|HGVSc|"
+            "HGVSp\">\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n")
     return tmp_path
 
 

@@ -373,3 +373,80 @@ def test_validate_catches_raw_vcf_without_reference_and_multi_sample_maf(tmp_pat
                                           "vcf_sample": "TCGA-05-4417-01"})
     cfg.write_text(f"samples: {samples}\nresults: {tmp_path / 'results'}\n")
     assert kinres("validate", "--config", cfg).returncode == 0
+
+
+# ------------------------------------------------------------------------------ issue 10 (inputs)
+def test_validate_parses_records_not_just_headers(tmp_path, alk_ref, alk_calls):
+    """A sheet that validates must not fail later on format: a bad record fails validate."""
+    vcf = write_mutect2_vcf(tmp_path / "tumor.vcf", alk_calls)
+    text = vcf.read_text().splitlines()
+    bad_line = len(text)
+    text[-1] = text[-1].rsplit("\t", 1)[0] + "\t0/1:180,60:0.25:-7"  # TUMOR DP -7
+    vcf.write_text("\n".join(text) + "\n")
+    cnv = tmp_path / "s.cns"
+    cnv.write_text("chromosome\tstart\tend\tgene\tlog2\tdepth\tprobes\tweight\n"
+                   "7\t-100\t55300000\tEGFR\t3.2\t800\t40\t30\n")
+    samples = sheet(tmp_path / "samples.tsv", {"sample_id": "S1", "vcf": vcf},
+                    {"sample_id": "S2", "patient_id": "PT2", "cnv": cnv, "cnv_format": "cnvkit"})
+    cfg = config(tmp_path / "config.yaml", alk_ref, samples)
+    proc = kinres("validate", "--config", cfg)
+    assert_input_error(proc, None, vcf, line=bad_line)
+    assert "s.cns" in proc.stderr and "negative value -100" in proc.stderr  # S2 listed too
+
+
+def test_validate_refuses_results_that_is_a_file(tmp_path, alk_ref, alk_calls):
+    vcf = write_mutect2_vcf(tmp_path / "tumor.vcf", alk_calls)
+    samples = sheet(tmp_path / "samples.tsv", {"sample_id": "S1", "vcf": vcf})
+    cfg = config(tmp_path / "config.yaml", alk_ref, samples)
+    (tmp_path / "results").write_text("not a folder")
+    assert_input_error(kinres("validate", "--config", cfg), None, cfg, "existing file")
+
+
+def test_duplicate_config_key_fails_validate(tmp_path, alk_ref, alk_calls):
+    vcf = write_mutect2_vcf(tmp_path / "tumor.vcf", alk_calls)
+    samples = sheet(tmp_path / "samples.tsv", {"sample_id": "S1", "vcf": vcf})
+    cfg = config(tmp_path / "config.yaml", alk_ref, samples, f"results: {tmp_path / 'other'}\n")
+    assert_input_error(kinres("validate", "--config", cfg), None, cfg, "given twice",
+                       line="any")
+
+
+def test_unknown_drug_reaches_qc_warnings(tmp_path, alk_ref, alk_calls):
+    vcf = write_mutect2_vcf(tmp_path / "tumor.vcf", alk_calls)
+    samples = sheet(tmp_path / "samples.tsv", {"sample_id": "S1", "vcf": vcf,
+                                               "prior_therapies": "crizotinib;lorlatinb"})
+    cfg = config(tmp_path / "config.yaml", alk_ref, samples)
+    proc = kinres("validate", "--config", cfg)
+    assert proc.returncode == 0, proc.stderr
+    assert "line 2: unknown drug name 'lorlatinb'" in proc.stderr
+    stage = tmp_path / "variants.json"
+    assert kinres("variants", "--config", cfg, "--sample-sheet", samples, "--sample", "S1",
+                  "--out", stage).returncode == 0
+    out = tmp_path / "report.json"
+    proc = kinres("interpret", "--config", cfg, "--sample-sheet", samples, "--sample", "S1",
+                  "--variants", stage, "--out", out)
+    assert proc.returncode == 0, proc.stderr
+    qc = json.loads(out.read_text())["qc"]["warnings"]
+    assert any(w.startswith("sample sheet: ") and "lorlatinb" in w and "line 2" in w for w in qc)
+
+
+def test_no_contig_plain_gzip_vcf_through_report(tmp_path, alk_ref, alk_calls):
+    """VEP/VAtools-style VCF without ##contig, plain gzip: variants, interpret and the report's
+    annotated VCF copy all work (htslib used to exit in the report step)."""
+    text = "".join(line + "\n" for line in mutect2_text(alk_calls).splitlines()
+                   if not line.startswith("##contig"))
+    vcf = tmp_path / "nocontig.vcf.gz"
+    vcf.write_bytes(gzip.compress(text.encode()))
+    samples = sheet(tmp_path / "samples.tsv", {"sample_id": "S1", "vcf": vcf})
+    cfg = config(tmp_path / "config.yaml", alk_ref, samples)
+    stage, report = tmp_path / "variants.json", tmp_path / "report.json"
+    for args in (("variants", "--out", stage),
+                 ("interpret", "--variants", stage, "--out", report)):
+        proc = kinres(args[0], "--config", cfg, "--sample-sheet", samples, "--sample", "S1",
+                      *args[1:])
+        assert proc.returncode == 0, proc.stderr
+    outdir = tmp_path / "S1"
+    proc = kinres("report", "--config", cfg, "--report", report, "--outdir", outdir,
+                  "--vcf", vcf)
+    assert proc.returncode == 0, proc.stderr
+    copy = (outdir / "S1.kinres.vcf").read_text()
+    assert "KINRES_HGVSP=p.G1202R" in copy and "##INFO=<ID=KINRES_GENE" in copy

@@ -163,9 +163,9 @@ _LENGTHS = {
 def open_alignment(path: str | Path, reference: str | Path | None = None,
                    build: Build | None = None) -> pysam.AlignmentFile:
     """Open an indexed BAM/CRAM; clear InputErrors for missing file, index or CRAM reference."""
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(path, "alignment file not found")
+    from kinres.io.opener import check_file
+
+    path = check_file(path, "alignment file")  # missing, folder, FIFO, unreadable, long name
     with open(path, "rb") as fh:
         is_cram = fh.read(4) == b"CRAM"
     if is_cram:

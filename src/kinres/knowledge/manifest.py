@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,8 +42,14 @@ def table_files(directory: Path) -> list[Path]:
 
 
 def _count_rows(path: Path) -> int:
-    with open(path, encoding="utf-8", newline="") as fh:
-        return max(sum(1 for _ in csv.reader(fh, delimiter="\t")) - 1, 0)
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise KnowledgeError(f"{path}, line {line}: not UTF-8 text (byte 0x{data[exc.start]:02x}); "
+                             "save the table as UTF-8") from None
+    return max(sum(1 for _ in csv.reader(io.StringIO(text, newline=""), delimiter="\t")) - 1, 0)
 
 
 def set_sha256(digests: tuple[TableDigest, ...]) -> str:
