@@ -319,6 +319,23 @@ class PhaseEvidence:
 
 
 @dataclass(frozen=True)
+class ClinicalFigure:
+    """A figure from the knowledge tables (figures.tsv) shown next to the call or mechanism it supports."""
+
+    kind: str  # response_rate | median_pfs | median_dor | landmark_pfs | frequency_after_drug
+    value: float
+    unit: str  # "%" | "months"
+    numerator: int | None
+    denominator: int | None  # subgroup size (n)
+    subgroup: str
+    after_drug: str | None
+    trial: str | None
+    text: str  # reader-facing sentence, e.g. "response rate 59% (10/17) in ROS1 G2032R ... (TRIDENT-1)"
+    citations: tuple[str, ...] = ()
+    knowledge_id: str = ""  # figures.tsv id
+
+
+@dataclass(frozen=True)
 class Mechanism:
     mechanism_class: MechanismClass  # serialised as "class"
     label: str
@@ -331,6 +348,7 @@ class Mechanism:
     note: str | None = None
     knowledge_ids: tuple[str, ...] = ()
     phase_evidence: tuple[PhaseEvidence, ...] = ()  # read counts behind the phase call
+    figures: tuple[ClinicalFigure, ...] = ()  # e.g. how often this mechanism follows a given drug
 
 
 @dataclass(frozen=True)
@@ -345,6 +363,7 @@ class DrugCall:
     # interpret: curator confidence (H/M/L) of the deciding row and the rows considered
     confidence: str | None = None
     knowledge_ids: tuple[str, ...] = ()
+    figures: tuple[ClinicalFigure, ...] = ()  # response rates etc. of the rows that decided the call
 
 
 @dataclass(frozen=True)

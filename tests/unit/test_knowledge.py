@@ -164,3 +164,23 @@ def test_hotspots_and_drugs(kb: KnowledgeBase):
     assert kb.drug("selitrectinib").investigational
     assert "China" in kb.drug("zurletrectinib").jurisdiction_note
     assert {r.rule_id for r in kb.therapy_rules("NTRK3")} >= {"N1", "N3", "N4", "N9"}
+
+
+def test_figures_table(kb: KnowledgeBase, tmp_path: Path):
+    """figures.tsv: structured clinical figures tied to knowledge rows (issue 9 item 3)."""
+    g2032 = kb.figures_for({"ROS1:p.G2032R:repotrectinib"})
+    assert [(f.kind, f.value, f.numerator, f.denominator, f.trial) for f in g2032] == \
+        [("response_rate", 59.0, 10, 17, "TRIDENT-1")]
+    assert g2032[0].text == "response rate 59% (10/17) in ROS1 G2032R, after a prior ROS1 TKI (TRIDENT-1)"
+    met = kb.figures_for({"bypass:MET_AMP"}, drivers=["ALK"])
+    assert {(f.after_drug, f.value) for f in met} == {("lorlatinib", 22.0), ("a second-generation ALK TKI", 12.0)}
+    assert all(f.citations for f in kb.figures)
+    # a figure pointing at a row that does not exist is a load error naming table and line
+    copy = tmp_path / "k"
+    shutil.copytree(KNOWLEDGE_DIR, copy)
+    path = copy / "figures.tsv"
+    path.write_text(path.read_text().replace("ROS1:p.G2032R:repotrectinib", "ROS1:p.G2032X:repotrectinib", 1))
+    recorded = manifest.read(copy)
+    manifest.write(copy, manifest.compute(copy, recorded.version, recorded.date))
+    with pytest.raises(KnowledgeError, match=r"figures.tsv, line 2: applies_to 'ROS1:p.G2032X:repotrectinib'"):
+        KnowledgeBase(copy)

@@ -333,6 +333,18 @@ def test_neuroblastoma_alk_mutation_does_not_borrow_fusion_context_rows():
     assert calls(d2)["crizotinib"] == "resistant" and "not transferred" not in str(d2["drug_calls"])
 
 
+def test_clinical_figures_next_to_call_and_mechanism():
+    """Response rate with subgroup size next to the G2032R calls; MET amplification frequency after
+    lorlatinib next to the bypass mechanism (only the sample's driver's figures)."""
+    d = run(sample(prior=["crizotinib"]), [fusion(five="CD74", kinase="ROS1", e5=6, e3=34)], [snv("ROS1", "p.G2032R")])
+    rep = next(c for c in d["drug_calls"] if c["drug"] == "repotrectinib")
+    assert [(f["value"], f["numerator"], f["denominator"], f["trial"]) for f in rep["figures"]] == [(59, 10, 17, "TRIDENT-1")]
+    assert not next(c for c in d["drug_calls"] if c["drug"] == "crizotinib").get("figures")
+    d = run(sample(prior=["lorlatinib"]), [fusion()], [], copies=[cn("MET")])
+    met = next(m for m in d["mechanisms"] if "MET" in m["label"])
+    assert {(f["after_drug"], f["value"]) for f in met["figures"]} == {("lorlatinib", 22), ("a second-generation ALK TKI", 12)}
+
+
 def test_possible_germline():
     d = run(sample(), [fusion()], [snv("ALK", "p.T1151M", 0.5)])
     a = next(x for x in d["alterations"] if x["hgvs_p"] == "p.T1151M")
@@ -360,3 +372,13 @@ def test_nsclc_approval_not_transferred_to_other_tumour():
 def test_scenario_files(shared_dir):
     # scenario JSON files (tests/scenarios/*.json) are exercised in test_interpret.py via the CLI
     assert shared_dir.is_dir()
+
+
+def test_clinical_figures_rendered_in_html():
+    from kinres.report.html import render_report_html
+    from kinres.report.json import parse_report
+
+    d = run(sample(prior=["crizotinib"]), [fusion(five="CD74", kinase="ROS1", e5=6, e3=34)], [snv("ROS1", "p.G2032R")])
+    html = render_report_html(parse_report(d))
+    html = html if isinstance(html, str) else html[0]
+    assert "response rate 59% (10/17) in ROS1 G2032R" in html

@@ -174,7 +174,14 @@ def drug_calls(findings: list[Finding], groups: list[OnTargetGroup], kb: Knowled
             if drug in all_sources:  # drug shared by two drivers (rare): pool the sources
                 srcs = all_sources[drug] + [s for s in srcs if s not in all_sources[drug]]
             all_sources[drug] = srcs
-            calls[drug] = combine(drug, srcs)
+            call = combine(drug, srcs)
+            # figures of the rows that decided the call (not of rows overruled by a more conservative one)
+            deciding = [x.evidence for x in srcs if x.evidence.call is call.call]
+            specific = {e.id for e in deciding if e.table in ("mutations", "compounds")}
+            # mutation-specific figures (ORR in G2032R) replace the driver-level ones (TKI-naive ORR)
+            figs = tuple(f.as_clinical_figure() for f in
+                         (kb.figures_for(specific) or kb.figures_for({e.id for e in deciding})))
+            calls[drug] = replace(call, figures=figs) if figs else call
     order = {d: i for i, d in enumerate(kb.drugs)}
     names_sorted = sorted(calls, key=lambda d: (order.get(d, 10**6), d))
     return [calls[d] for d in names_sorted], all_sources

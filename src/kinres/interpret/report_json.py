@@ -271,6 +271,10 @@ def build_report(sample: Sample, stages: Stages, kb: KnowledgeBase, settings: Se
         if st.parameters:
             params[st.stage] = {k: v for k, v in st.parameters}
     caveats = _dedupe(caveats)
+    # clinical figures (knowledge figures.tsv) next to the mechanism they describe, e.g. how often
+    # MET amplification follows lorlatinib
+    mechanisms = [replace(m, figures=tuple(f.as_clinical_figure() for f in kb.figures_for(m.knowledge_ids, drivers)))
+                  if kb.figures_for(m.knowledge_ids, drivers) else m for m in mechanisms]
     return Report(
         schema_version=SCHEMA_VERSION, kinres_version=__version__,
         sample=ReportSample(sample.sample_id, sample.patient_id, sample.specimen, sample.tumor_type,

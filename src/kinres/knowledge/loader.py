@@ -36,6 +36,7 @@ from kinres.knowledge.records import (
     CompoundRow,
     Drug,
     DrugEvidence,
+    Figure,
     FusionMatch,
     FusionRow,
     FusionVariant,
@@ -52,7 +53,7 @@ from kinres.paths import KNOWLEDGE_DIR, PANEL_DIR, SCHEMAS
 log = logging.getLogger(__name__)
 
 TABLES = ("genes", "structural_classes", "mutations", "compounds", "fusions", "fusion_variants",
-          "drugs", "bypass", "therapies")
+          "drugs", "bypass", "therapies", "figures")
 DRIVER_GENES = ("ALK", "ROS1", "NTRK1", "NTRK2", "NTRK3")
 # mutations.tsv `indication` contexts, as named to readers
 CONTEXT_LABELS = {"fusion": "fusion-positive (acquired resistance)",
@@ -212,6 +213,13 @@ class KnowledgeBase:
                         evidence_level=r["evidence_level"], investigational=r["investigational"] == "yes",
                         confidence=Confidence(r["confidence"]), citations=_split(r["citations"]), note=r["note"])
             for _, r in raw["therapies"])
+        self.figures: tuple[Figure, ...] = tuple(
+            Figure(id=r["id"], applies_to=_split(r["applies_to"]), driver_gene=r["driver_gene"], kind=r["kind"], value=float(r["value"]),
+                   unit=r["unit"], numerator=int(r["numerator"]) if r["numerator"] else None,
+                   denominator=int(r["denominator"]) if r["denominator"] else None, subgroup=r["subgroup"],
+                   after_drug=r["after_drug"], trial=r["trial"], citations=_split(r["citations"]),
+                   confidence=Confidence(r["confidence"]), note=r["note"])
+            for _, r in raw["figures"])
         self._check_integrity(raw)
         self._by_variant: dict[tuple[str, str, str], tuple[MutationRow, ...]] = {}
         for row in self.mutations:
@@ -270,6 +278,18 @@ class KnowledgeBase:
                 for d in _split(r[col]):
                     if d not in self.drugs:
                         fail(table, line, f"drug '{d}' is not in drugs.tsv")
+        known = {r["id"] for t in ("mutations", "compounds", "fusions") for _, r in raw[t]}
+        known |= {f"bypass:{r['id']}" for _, r in raw["bypass"]}
+        seen_fig: set[str] = set()
+        for line, r in raw["figures"]:
+            if r["id"] in seen_fig:
+                fail("figures", line, f"duplicate id {r['id']}")
+            seen_fig.add(r["id"])
+            for target in _split(r["applies_to"]):
+                if target not in known:
+                    fail("figures", line, f"applies_to '{target}' is not a knowledge row id")
+            if r["numerator"] and (not r["denominator"] or int(r["numerator"]) > int(r["denominator"])):
+                fail("figures", line, "numerator needs a denominator at least as large")
 
     def lint(self) -> list[str]:
         """Curation problems that do not stop loading (e.g. residues outside the kinase domain)."""
@@ -398,6 +418,13 @@ class KnowledgeBase:
 
     def drug(self, name: str) -> Drug | None:
         return self.drugs.get(name)
+
+    def figures_for(self, knowledge_ids, drivers=None) -> tuple[Figure, ...]:
+        """Clinical figures supporting any of these knowledge ids, table order; with `drivers`, figures
+        measured in another driver (e.g. ROS1 bypass frequencies for an ALK sample) are left out."""
+        ids = set(knowledge_ids)
+        return tuple(f for f in self.figures if ids.intersection(f.applies_to)
+                     and (drivers is None or not f.driver_gene or f.driver_gene in drivers))
 
     def bypass_rules(self) -> tuple[BypassRule, ...]:
         return self._bypass

@@ -177,6 +177,49 @@ class TherapyRule:
 
 
 @dataclass(frozen=True)
+class Figure:
+    """figures.tsv row: a clinical figure supporting knowledge rows (ids as in report.json knowledge_ids)."""
+
+    id: str
+    applies_to: tuple[str, ...]
+    driver_gene: str  # "" = any; else only shown for samples with this driver (bypass frequencies)
+    kind: str  # response_rate | median_pfs | median_dor | landmark_pfs | frequency_after_drug
+    value: float
+    unit: str  # % | months
+    numerator: int | None
+    denominator: int | None
+    subgroup: str
+    after_drug: str
+    trial: str
+    citations: tuple[str, ...]
+    confidence: Confidence
+    note: str
+
+    @property
+    def text(self) -> str:
+        """Reader-facing sentence, e.g. 'ORR 59% (10/17) in ROS1 G2032R, after a prior ROS1 TKI (TRIDENT-1)'."""
+        value = f"{self.value:g}{'%' if self.unit == '%' else ' months'}"
+        if self.numerator is not None and self.denominator is not None:
+            value += f" ({self.numerator}/{self.denominator})"
+        elif self.denominator is not None:
+            value += f" (n={self.denominator})"
+        trial = f" ({self.trial})" if self.trial else ""
+        if self.kind == "frequency_after_drug":
+            return f"seen in {value} of {self.subgroup} after {self.after_drug}{trial}"
+        label = {"response_rate": "response rate", "median_pfs": "median PFS", "median_dor": "median duration of response",
+                 "landmark_pfs": "PFS rate"}[self.kind]
+        return f"{label} {value} in {self.subgroup}{trial}"
+
+    def as_clinical_figure(self):
+        from kinres.models import ClinicalFigure
+
+        return ClinicalFigure(kind=self.kind, value=self.value, unit=self.unit, numerator=self.numerator,
+                              denominator=self.denominator, subgroup=self.subgroup,
+                              after_drug=self.after_drug or None, trial=self.trial or None, text=self.text,
+                              citations=self.citations, knowledge_id=self.id)
+
+
+@dataclass(frozen=True)
 class Hotspot:
     """A knowledge-table resistance position the coverage stage should check (API for io/coverage)."""
 

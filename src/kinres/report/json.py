@@ -38,6 +38,7 @@ from kinres.errors import InputError
 from kinres.models import (
     QC,
     Alteration,
+    ClinicalFigure,
     DrugCall,
     FusionSummary,
     InputFile,
@@ -168,6 +169,11 @@ def _alteration(rec: Mapping[str, Any]) -> Alteration:
     return Alteration(**kw)
 
 
+def _figures(rec: Mapping[str, Any]) -> tuple[ClinicalFigure, ...]:
+    return tuple(ClinicalFigure(**{**_pick(ClinicalFigure, f), "citations": tuple(f.get("citations") or ())})
+                 for f in rec.get("figures") or ())
+
+
 def _build(data: Mapping[str, Any], path: str) -> Report:
     s = data["sample"]
     try:
@@ -190,13 +196,14 @@ def _build(data: Mapping[str, Any], path: str) -> Report:
                   phase=_opt_enum(Phase, m["phase"]), evidence=tuple(m["evidence"]),
                   note=m.get("note"),
                   phase_evidence=tuple(PhaseEvidence(**{**_pick(PhaseEvidence, e), "phase": Phase(e["phase"])})
-                                       for e in m.get("phase_evidence") or ()))
+                                       for e in m.get("phase_evidence") or ()),
+                  figures=_figures(m))
         for m in data["mechanisms"])
     drug_calls = tuple(
         DrugCall(drug=d["drug"], call=DrugCallValue(d["call"]),
                  evidence_type=EvidenceType(d["evidence_type"]), level=d["level"],
                  based_on=tuple(d["based_on"]), citations=tuple(d["citations"]),
-                 rationale=d.get("rationale"))
+                 rationale=d.get("rationale"), figures=_figures(d))
         for d in data["drug_calls"])
     options = tuple(
         TherapyOption(rank=t["rank"], option=t["option"], rationale=t["rationale"],
