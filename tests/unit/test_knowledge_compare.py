@@ -140,3 +140,20 @@ def test_bad_input_is_named(tmp_path: Path, content, problem):
 def test_missing_file(tmp_path: Path):
     with pytest.raises(InputError, match="file not found"):
         read_source(tmp_path / "nope.txt")
+
+
+def test_cgi_real_row_shapes(kb):
+    """Combined CGI evidence levels and 'consequence' alterations are read, not rejected or misread."""
+    results = compare_files(kb, [CGI])
+    last = [r for r in results if r.statement.line >= 18]
+    assert len({r.statement.line for r in last}) == 2
+    ins = [r for r in last if "consequence" in r.statement.variant]
+    assert ins and all(r.category == "out_of_scope" for r in ins)  # never mistaken for a fusion
+
+
+def test_latin1_export_is_read_with_a_warning(tmp_path: Path, caplog):
+    path = tmp_path / "ann.txt"
+    path.write_bytes(ONCOKB_ANN.read_bytes().replace(b"Inconclusive", "Inconclusive \u00fc".encode("latin-1"), 1))
+    with caplog.at_level("WARNING"):
+        _, sts = read_source(path)
+    assert sts and "read as Latin-1" in caplog.text

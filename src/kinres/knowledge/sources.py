@@ -15,13 +15,17 @@ from __future__ import annotations
 
 import csv
 import json
+import logging
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from kinres.errors import InputError
 from kinres.knowledge.hgvs import normalise_p
+from kinres.knowledge.records import level_rank
 
+log = logging.getLogger(__name__)
 FUSION = "fusion"
 # one-letter protein change as written by the sources ("G1202R", "p.G1202R", "T1151_L1152insT")
 _PROTEIN_RE = re.compile(r"^(p\.)?[A-Z][0-9]+([A-Z*]|del|_[A-Z][0-9]+ins[A-Z]+|fs\S*)?$")
@@ -80,7 +84,7 @@ def norm_variant(text: str) -> tuple[str, str]:
     t = text.strip()
     low = t.lower()
     if low in ("fusion", "fusions", "rearrangement", "rearrangements") or low.endswith(" fusion") \
-            or "::" in t or low.endswith("fusions") or low == "__.":
+            or re.match(r"^[A-Z0-9-]+::[A-Z0-9-]+$", t) or low.endswith("fusions") or low == "__.":
         return FUSION, ""
     if _PROTEIN_RE.match(t):
         return normalise_p(t) or t, ""
@@ -92,12 +96,24 @@ def _split_drugs(text: str) -> list[str]:
 
 
 # ------------------------------------------------------------------------------ detection
-def _read_header(path: Path) -> list[str]:
+@lru_cache(maxsize=64)
+def _encoding(path: Path) -> str:
+    """UTF-8 (with or without BOM); some redistributed exports are Latin-1: read them, but say so."""
     try:
-        with open(path, encoding="utf-8-sig", newline="") as fh:
-            first = fh.readline()
-    except (OSError, UnicodeDecodeError) as exc:
+        with open(path, encoding="utf-8-sig") as fh:
+            for _ in fh:
+                pass
+        return "utf-8-sig"
+    except UnicodeDecodeError as exc:
+        log.warning("%s: not UTF-8 (%s); read as Latin-1", path, exc.reason)
+        return "latin-1"
+    except OSError as exc:
         raise InputError(path, f"cannot read file ({exc})") from None
+
+
+def _read_header(path: Path) -> list[str]:
+    with open(path, encoding=_encoding(path), newline="") as fh:
+        first = fh.readline()
     return first.rstrip("\r\n").split("\t")
 
 
@@ -126,7 +142,7 @@ def detect_format(path: Path) -> str:
 
 def _rows(path: Path, required: tuple[str, ...]):
     """(line, dict) per data row; InputError for missing columns, ragged rows or empty required cells."""
-    with open(path, encoding="utf-8-sig", newline="") as fh:
+    with open(path, encoding=_encoding(path), newline="") as fh:
         reader = csv.reader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)
         header = next(reader)
         missing = [c for c in required if c not in header]
@@ -253,10 +269,13 @@ CGI_ASSOCIATION = {"responsive": "sensitive", "resistant": "resistant"}
 
 def read_cgi(path: Path) -> list[SourceStatement]:
     out = []
-    for line, r in _rows(path, ("Alteration", "Association", "Drug", "Evidence level", "Gene")):
+    for line, r in _rows(path, ("Alteration", "Association", "Evidence level", "Gene")):
         level = r["Evidence level"].strip()
-        if level.lower() not in CGI_LEVELS:
+        parts = [p.strip().lower() for p in level.split(",") if p.strip()]  # "Early Trials,Case Report"
+        unknown = [p for p in parts if p not in CGI_LEVELS]
+        if not parts or unknown:
             raise InputError(path, f"unknown CGI evidence level '{level}'", line=line)
+        internal = min((CGI_LEVELS[p] for p in parts), key=level_rank)
         gene = norm_gene(r["Gene"])
         alteration = r["Alteration"].strip()
         individual = r.get("individual_mutation", "").strip()
@@ -275,7 +294,7 @@ def read_cgi(path: Path) -> list[SourceStatement]:
             note = f"drug family only ({r.get('Drug family', '').strip()})"
         for drug in drugs or [""]:
             out.append(SourceStatement("CGI", str(path), line, gene, variant, norm_drug(drug), direction, level,
-                                       CGI_LEVELS[level.lower()], r.get("Primary Tumor type", "").strip()
+                                       internal, r.get("Primary Tumor type", "").strip()
                                        or r.get("Primary Tumor acronym", "").strip(), r.get("Source", "").strip(), note))
     return out
 
@@ -309,10 +328,10 @@ def read_moa(path: Path) -> list[SourceStatement]:
             genes = [g for g in (a.get("gene1"), a.get("gene2")) if g]
             gene = genes[-1] if genes else ""
             variant, note = FUSION, ""
-        else:
-            gene, variant, note = a.get("gene", "") or "", ftype, f"feature type '{ftype}' (not compared)"
+        else:  # copy number, germline, MSI, signatures ...: not a statement kinres models
+            gene, variant, note = a.get("gene", "") or "-", ftype, f"feature type '{ftype}' (not compared)"
         if not gene:
-            raise InputError(path, "assertion without a gene", line=i, record=ident)
+            raise InputError(path, f"{ftype} assertion without a gene", line=i, record=ident)
         sens, res = a.get("therapy_sensitivity"), a.get("therapy_resistance")
         direction = "sensitive" if sens in (1, True, "1") else "resistant" if res in (1, True, "1") else ""
         if not note and not direction:
