@@ -178,7 +178,7 @@ SAMPLER=$!
 log "SLURM run -> $RUN_RESULTS (then $SLURM_RESULTS)"
 T0=$(date +%s.%N)
 set +e
-(cd "$SNAP" && timeout -k 10 "$RUN_TIMEOUT" snakemake --profile profiles/slurm --workflow-profile none \
+(cd "$SNAP" && timeout -k 10 "$RUN_TIMEOUT" snakemake --profile profiles/slurm \
     --default-resources "slurm_partition=$PARTITION" "slurm_account=$ACCOUNT" \
     --slurm-logdir "$WORK/slurm_logs" --slurm-keep-successful-logs \
     --config "results=$RUN_RESULTS") >"$WORK/snakemake_slurm.log" 2>&1
@@ -219,7 +219,7 @@ awk 'BEGIN { FS = OFS = "\t" } /^#/ { print; next } !done { $2 = "notanumber"; d
 log "failing SLURM run (bad VCF)"
 T0=$(date +%s.%N)
 set +e
-(cd "$SNAP" && timeout -k 10 "$RUN_TIMEOUT" snakemake --profile profiles/slurm --workflow-profile none \
+(cd "$SNAP" && timeout -k 10 "$RUN_TIMEOUT" snakemake --profile profiles/slurm \
     --default-resources "slurm_partition=$PARTITION" "slurm_account=$ACCOUNT" \
     --slurm-logdir "$WORK/slurm_logs_fail" \
     --config "results=$WORK/fail_results" samples=config/smoke_bad.tsv) >"$WORK/snakemake_fail.log" 2>&1

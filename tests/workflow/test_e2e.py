@@ -389,9 +389,9 @@ def test_demo_covers_the_required_cases(demo_sheet):
 def test_profile_dry_run(tmp_path, demo_sheet, profile):
     if profile == "slurm":
         pytest.importorskip("snakemake_executor_plugin_slurm")
-    # the SLURM profile is used as the README says: without the auto-loaded default profile
-    extra = ("--workflow-profile", "none") if profile == "slurm" else ()
-    proc = _snakemake("-n", "--profile", f"profiles/{profile}", *extra, "--nolock",
+    # as the README says: plain --profile (profiles/default, auto-loaded as the workflow
+    # profile, cannot override the SLURM profile: tests/unit/test_profiles.py)
+    proc = _snakemake("-n", "--profile", f"profiles/{profile}", "--nolock",
                       "--config", f"results={tmp_path / 'out'}", timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
     text = proc.stdout + proc.stderr
