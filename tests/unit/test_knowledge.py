@@ -184,3 +184,11 @@ def test_figures_table(kb: KnowledgeBase, tmp_path: Path):
     manifest.write(copy, manifest.compute(copy, recorded.version, recorded.date))
     with pytest.raises(KnowledgeError, match=r"figures.tsv, line 2: applies_to 'ROS1:p.G2032X:repotrectinib'"):
         KnowledgeBase(copy)
+
+
+def test_unverified_low_confidence_rows_say_what_was_searched():
+    """Issue 9 item 4: an L row stays 'unknown' only with a note of what was searched."""
+    for table in ("mutations", "compounds"):
+        for r in _rows(table):
+            if r["confidence"] == "L" and not r["verified_citation"]:
+                assert r["call"] == "unknown" and "L-row check 2026-12-01: searched" in r["note"], r["id"]

@@ -642,6 +642,8 @@ RECONCILED = {
     ("ROS1", "p.G2032R", "cabozantinib", "fusion"): (S, EvidenceType.PRECLINICAL, "PRE", "L", "PMID:25351743"),  # CGI pre-clinical
     ("ROS1", "p.S1986F", "ceritinib", "fusion"): (R, EvidenceType.CASE, "CASE", "L", "PMID:27401242"),  # CGI case report
     ("ROS1", "p.S1986Y", "ceritinib", "fusion"): (R, EvidenceType.CASE, "CASE", "L", "PMID:27401242"),
+    # npj Precis Oncol 2024 (type II ROS1 TKI resistance); no PMID in the stored copy
+    ("ROS1", "p.F2004C", "cabozantinib", "fusion"): (R, EvidenceType.PRECLINICAL, "PRE", "L", "npj Precis Oncol 2024 s41698-024-00663-1"),
 }
 # digest cells that the public sources confirm (kept, with a note naming the source)
 CONFIRMED = [("ALK", "p.I1171T", "alectinib"), ("ALK", "p.I1171S", "alectinib"), ("ALK", "p.V1180L", "alectinib"),
