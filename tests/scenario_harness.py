@@ -59,8 +59,8 @@ SHEET_ORDER = ("sample_id", "patient_id", "specimen", "tumor_type", "collection_
                "cns_involvement", "age_years")
 EXPECT_KEYS = {"calls", "top_option", "top_option_in", "options_include", "mechanism_classes",
                "caveats", "html", "tsv", "alterations", "json", "excluded"}
-FORBIDDEN_KEYS = {"top_option", "sensitive", "options", "option_text", "html", "caveats", "mechanism_classes",
-                  "calls", "json"}
+FORBIDDEN_KEYS = {"top_option", "sensitive", "options", "option_text", "html", "tsv", "caveats",
+                  "mechanism_classes", "calls", "json"}
 TOP_KEYS = {"case", "sample", "variants", "fusions", "cnv", "expect", "forbidden", "xfail",
             "source"}
 
@@ -337,6 +337,9 @@ def check(sc: Scenario, report: dict, html: str, tsv: str) -> list[str]:
     for s in f.get("html") or []:
         if s.lower() in text:
             fails.append(f"FORBIDDEN HTML text {s!r}")
+    for s in f.get("tsv") or []:
+        if s.lower() in tsv_low:
+            fails.append(f"FORBIDDEN drug_calls.tsv text {s!r}")
     for code in f.get("caveats") or []:
         if code in codes:
             fails.append(f"FORBIDDEN caveat {code}")

@@ -27,6 +27,15 @@ class Specimen(StrEnum):
         return self is not Specimen.TISSUE
 
 
+class Progression(StrEnum):
+    """Course of disease at collection (sample sheet `progression`); None = not stated."""
+
+    SYSTEMIC = "systemic"
+    OLIGOPROGRESSION = "oligoprogression"  # 1-3 progressing sites, rest controlled
+    CNS_ONLY = "cns_only"  # intracranial / leptomeningeal progression only
+    NONE = "none"  # on therapy without progression (monitoring / response sample)
+
+
 class AltKind(StrEnum):
     SNV = "snv"
     MNV = "mnv"
@@ -208,3 +217,8 @@ class CaveatCode(StrEnum):
     LIQUID_OFF_TARGET_INSENSITIVE = "LIQUID_OFF_TARGET_INSENSITIVE"
     DETECTION_LIMIT = "DETECTION_LIMIT"
     CNS_DISEASE_PLASMA = "CNS_DISEASE_PLASMA"
+    PROGRESSION_UNEXPLAINED = "PROGRESSION_UNEXPLAINED"
+    EARLIER_TKI_AFTER_FAILURE = "EARLIER_TKI_AFTER_FAILURE"
+    AMPLIFICATION_NOT_INDICATION = "AMPLIFICATION_NOT_INDICATION"
+    NON_NSCLC_INDICATION = "NON_NSCLC_INDICATION"
+    ORTHOGONAL_DISCORDANT = "ORTHOGONAL_DISCORDANT"

@@ -27,6 +27,7 @@ from kinres.enums import (
     MechanismClass,
     Origin,
     Phase,
+    Progression,
     Role,
     Specimen,
     StructuralClass,
@@ -69,6 +70,10 @@ class Sample:
     # acquired vs pre-existing alterations (interpret/patient.py)
     baseline: str | None = None
     germline_status: GermlineStatus | None = None  # None = not given
+    progression: Progression | None = None  # course at collection; None = not stated
+    histology: str | None = None  # free text from the sheet, e.g. "adenocarcinoma", "SCLC"
+    # orthogonal results (io/orthogonal.py vocabulary), e.g. (("ALK_IHC", "negative"),)
+    orthogonal: tuple[tuple[str, str | float], ...] = ()
 
     def inputs(self) -> tuple[Path, ...]:
         return tuple(p for p in (self.vcf, self.fusions, self.cnv, self.bam) if p is not None)
@@ -364,6 +369,10 @@ class DrugCall:
     confidence: str | None = None
     knowledge_ids: tuple[str, ...] = ()
     figures: tuple[ClinicalFigure, ...] = ()  # response rates etc. of the rows that decided the call
+    # interpret/course.py: what the patient's course says beside the knowledge call, e.g.
+    # "observed_progression" for the drug the tumour is progressing on (None = nothing known)
+    clinical_status: str | None = None
+    clinical_note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -399,6 +408,9 @@ class ReportSample:
     current_therapy: str | None
     cns_involvement: bool | None = None
     age_years: float | None = None  # from the sample sheet; drives age-restricted approvals
+    progression: Progression | None = None
+    histology: str | None = None
+    orthogonal: dict[str, str | float] | None = None
 
 
 @dataclass(frozen=True)

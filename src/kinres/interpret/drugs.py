@@ -13,13 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from kinres.enums import Confidence, DrugCallValue, EvidenceType, Role
+from kinres.interpret.frames import is_lung
 from kinres.interpret.mechanisms import Finding, OnTargetGroup
 from kinres.knowledge.loader import CONTEXT_LABELS, KnowledgeBase
 from kinres.knowledge.records import DrugEvidence, call_severity, level_rank
 from kinres.models import DrugCall, Sample
 
 _SPECIFICITY = {"compounds": 0, "mutations": 1, "-": 1, "bypass": 2, "fusions": 3}
-LUNG_WORDS = ("lung", "nsclc", "luad", "adenocarcinoma of lung", "lusc")
 CONTEXT_TRANSFER = "other context"
 
 
@@ -56,8 +56,7 @@ def driver_genes(findings: list[Finding], groups: list[OnTargetGroup]) -> list[s
 
 
 def _is_lung(tumor_type: str) -> bool:
-    t = tumor_type.lower()
-    return any(w in t for w in LUNG_WORDS)
+    return is_lung(tumor_type)
 
 
 def sources_for(drug: str, gene: str, findings: list[Finding], groups: list[OnTargetGroup],

@@ -20,6 +20,14 @@ from kinres.enums import CaveatCode, CopyNumberCall, MechanismClass, Phase, Spec
 from kinres.errors import KinresError
 from kinres.interpret import caveats as caveat_rules
 from kinres.interpret import ctdna
+from kinres.interpret import frames
+from kinres.interpret.course import (
+    annotate_calls,
+    course_of,
+    earlier_generation_caveat,
+    progression_assessment,
+    withheld_earlier_generation,
+)
 from kinres.interpret.drugs import driver_genes, drug_calls
 from kinres.interpret.evidence import cn_threshold, phase_evidence, with_transcript_info
 from kinres.interpret.mechanisms import build_findings, build_mechanisms, on_target_groups
@@ -84,6 +92,7 @@ class Report:
     provenance: Provenance
     excluded_options: tuple[Excluded, ...] = ()
     patient: PatientSection | None = None
+    clinical_context: frames.ClinicalContext | None = None
 
 
 @dataclass(frozen=True)
@@ -167,11 +176,18 @@ def build_report(sample: Sample, stages: Stages, kb: KnowledgeBase, settings: Se
             alt = replace(alt, cn_threshold=cn_threshold(f.copy.call, cnv_params))
         f.alteration = alt
     calls, _ = drug_calls(findings, groups, kb, sample)
-    ctx = replace(build_context(sample, findings, groups, mechanisms, drivers, kb, informative),
+    # ---- the patient's course beside the knowledge calls (interpret/course.py)
+    course = course_of(sample)
+    withheld = withheld_earlier_generation(course, calls, kb, groups, drivers)
+    calls = annotate_calls(calls, course, withheld)
+    ctx = replace(build_context(sample, findings, groups, mechanisms, drivers, kb, informative, withheld),
                   batch_specimens=batch_specimens | {sample.specimen.value})
     options, excluded, therapy_caveats = therapy_options(ctx, calls, kb, findings)
     caveats += therapy_caveats
     caveats += caveat_rules.origin_caveats(findings, mechanisms, calls, options)
+    explained, progression_caveat = progression_assessment(course, calls, mechanisms, findings, kb, sample, drivers)
+    clinical_context, frame_caveats = _clinical_context(sample, course, findings, drivers, kb, explained)
+    caveats += [c for c in (progression_caveat, earlier_generation_caveat(withheld)) if c] + frame_caveats
 
     # ---- remaining caveats
     for g in groups:
@@ -281,7 +297,8 @@ def build_report(sample: Sample, stages: Stages, kb: KnowledgeBase, settings: Se
                             sample.collection_date, sample.genome_build,
                             tuple(d.lower() for d in sample.prior_therapies),
                             sample.current_therapy.lower() if sample.current_therapy else None,
-                            sample.cns_involvement, sample.age_years),
+                            sample.cns_involvement, sample.age_years, sample.progression, sample.histology,
+                            dict(sample.orthogonal) if sample.orthogonal else None),
         qc=QC(tf.value, tf.method, informative, mean_depth, tuple(warnings)),
         alterations=tuple(f.alteration for f in findings),
         mechanisms=tuple(mechanisms), drug_calls=tuple(calls), therapy_options=tuple(options),
@@ -289,7 +306,31 @@ def build_report(sample: Sample, stages: Stages, kb: KnowledgeBase, settings: Se
         provenance=Provenance(kb.version, kb.sha256, tuple(inputs[k] for k in sorted(inputs)),
                               reference or Reference(sample.genome_build), f"kinres {__version__}", params,
                               knowledge_date=kb.date),
-        excluded_options=tuple(excluded), patient=section)
+        excluded_options=tuple(excluded), patient=section, clinical_context=clinical_context)
+
+
+def _clinical_context(sample: Sample, course, findings, drivers: list[str], kb: KnowledgeBase,
+                      explained: bool | None) -> tuple[frames.ClinicalContext, list[Caveat]]:
+    """report.json clinical_context (frames.py) and the caveats the frame implies."""
+    lung = frames.is_lung(sample.tumor_type)
+    notes = frames.prognostic_notes(findings) if lung else []
+    ortho_notes, caveats = frames.orthogonal_notes(sample, findings)
+    notes += ortho_notes
+    paediatric = frames.paediatric_note(sample)
+    if paediatric is not None:
+        notes.append(paediatric)
+    caveats += frames.amplification_without_rearrangement(findings)
+    non_nsclc = frames.non_nsclc_caveat(sample, drivers)
+    if non_nsclc is not None:
+        caveats.append(non_nsclc)
+    if sample.histology:
+        notes.append(frames.ContextNote("histology", f"Histology (sample sheet): {sample.histology}"))
+    return frames.ClinicalContext(
+        frame=frames.frame_of(course, kb), indication=frames.indication_of(sample),
+        paediatric=frames.is_paediatric(sample)[0],
+        progression=sample.progression.value if sample.progression else None,
+        progressing_on=course.progressing_on, progression_explained=explained, notes=tuple(notes)), caveats
+
 
 
 def _dedupe(caveats: list[Caveat]) -> list[Caveat]:

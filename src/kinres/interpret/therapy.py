@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kinres.enums import CaveatCode, DrugCallValue, MechanismClass, Role, Specimen
+from kinres.enums import CaveatCode, DrugCallValue, MechanismClass, Progression, Role, Specimen
+from kinres.interpret.course import course_of
+from kinres.interpret.frames import PAEDIATRIC_WORDS, indication_of, is_lung, is_paediatric_entity  # noqa: F401 (re-export)
 from kinres.interpret.mechanisms import Finding, OnTargetGroup
 from kinres.knowledge.loader import KnowledgeBase
 from kinres.knowledge.records import Drug, level_rank
@@ -39,18 +41,11 @@ class Context:
     # specimens of the patient's other samples of the same episode in this batch: never advise
     # testing a specimen that is already there (interpret/patient.py)
     batch_specimens: frozenset[str] = frozenset()
-
-
-# Tumour-type words naming paediatric entities (digest s1: ETV6-NTRK3 in infantile fibrosarcoma and
-# congenital mesoblastic nephroma; s2.5 neuroblastoma). Age-restricted approvals matter there most.
-PAEDIATRIC_WORDS = ("infantile fibrosarcoma", "congenital mesoblastic nephroma", "mesoblastic nephroma",
-                    "neuroblastoma", "infant", "congenital", "paediatric", "pediatric", "childhood")
-
-
-def is_paediatric_entity(tumor_type: str) -> bool:
-    """True when the tumour type names a paediatric entity (e.g. infantile fibrosarcoma)."""
-    t = tumor_type.lower()
-    return any(w in t for w in PAEDIATRIC_WORDS)
+    lung: bool = True  # NSCLC: ALK/ROS1 sequencing rules apply only here (frames.py)
+    progression: str | None = None  # sheet progression pattern (course: triggers)
+    current: str | None = None  # current therapy (named in course-specific options)
+    # same-target drugs not expected to work after failure of a more potent one (course.py)
+    withheld: tuple[tuple[str, str], ...] = ()
 
 
 def age_text(years: float) -> str:
@@ -88,10 +83,10 @@ class Excluded:
 
 def build_context(sample: Sample, findings: list[Finding], groups: list[OnTargetGroup],
                   mechanisms: list[Mechanism], drivers: list[str], kb: KnowledgeBase,
-                  informative: bool | None) -> Context:
-    prior = tuple(dict.fromkeys(
-        d.lower() for d in (*sample.prior_therapies, *((sample.current_therapy,) if sample.current_therapy else ()))))
-    targeted = [d for d in prior if (drug := kb.drug(d)) is not None and drug.core_for]
+                  informative: bool | None, withheld: dict[str, str] | None = None) -> Context:
+    course = course_of(sample)
+    prior = course.progressed_on  # a current drug without progression is not "progressed on"
+    targeted = [d for d in course.exposed if (drug := kb.drug(d)) is not None and drug.core_for]
     fusion_drivers = [f.alteration.gene for f in findings if f.actionable_driver]
     driver = (sorted(fusion_drivers) or drivers or [None])[0]
     bypass_ids = tuple(sorted({f.bypass.id for f in findings if f.bypass is not None and f.usable
@@ -101,13 +96,16 @@ def build_context(sample: Sample, findings: list[Finding], groups: list[OnTarget
     nafus = any("not_actionable_fusion" in f.flags for f in findings if f.fusion is not None) and not fusion_drivers
     return Context(
         driver=driver, prior=prior, naive=not targeted and not groups,
-        cns=sample.specimen is Specimen.CSF or bool(sample.cns_involvement),
-        indication="neuroblastoma" if "neuroblastoma" in sample.tumor_type.lower() else "fusion",
+        cns=sample.specimen is Specimen.CSF or bool(sample.cns_involvement)
+        or sample.progression is Progression.CNS_ONLY,
+        indication=indication_of(sample),
         groups=tuple(groups), bypass_ids=bypass_ids, transformation=transformation, no_mechanism=no_mech,
         not_actionable_fusion=nafus,
         uninformative_negative=sample.specimen.is_liquid and informative is False and no_mech,
         liquid=sample.specimen.is_liquid, age_years=sample.age_years,
-        paediatric_entity=is_paediatric_entity(sample.tumor_type))
+        paediatric_entity=is_paediatric_entity(sample.tumor_type), lung=is_lung(sample.tumor_type),
+        progression=sample.progression.value if sample.progression else None, current=course.current,
+        withheld=tuple(sorted((withheld or {}).items())))
 
 
 def _holds(cond: str, ctx: Context, calls: dict[str, DrugCall], kb: KnowledgeBase) -> bool:
@@ -156,6 +154,8 @@ def _holds(cond: str, ctx: Context, calls: dict[str, DrugCall], kb: KnowledgeBas
         return ctx.cns and ctx.liquid and ctx.no_mechanism and "csf" not in ctx.batch_specimens
     if name == "indication":
         return ctx.indication == arg
+    if name == "course":  # sheet progression pattern, e.g. course:oligoprogression
+        return ctx.progression in args
     raise ValueError(f"unknown therapy trigger {cond!r}")
 
 
@@ -172,7 +172,8 @@ def therapy_options(ctx: Context, calls: list[DrugCall], kb: KnowledgeBase,
     rules = kb.therapy_rules(ctx.driver) if ctx.driver else kb.therapy_rules("*")
     if ctx.driver is None:
         rules = tuple(r for r in rules if r.driver_gene == "*")
-    fired = [r for r in rules if all(_holds(c, ctx, by_drug, kb) for c in r.trigger)]
+    fired = [r for r in rules if all(_holds(c, ctx, by_drug, kb) for c in r.trigger) and _applies(r, ctx)]
+    withheld = dict(ctx.withheld)
     specific_bypass = {b for r in fired for c in r.trigger if c.startswith("bypass:")
                        for b in c.split(":", 1)[1].split(",") if b in ctx.bypass_ids}
     cands: dict[str, _Cand] = {}
@@ -203,9 +204,14 @@ def therapy_options(ctx: Context, calls: list[DrugCall], kb: KnowledgeBase,
                 if call is None or drug is None or call.call is not DrugCallValue.SENSITIVE:
                     continue
                 resens = "re-sensitisation documented" in (call.rationale or "")
+                if name in withheld and not resens:
+                    excluded[name] = Excluded(name, withheld[name])
+                    continue
                 if name in ctx.prior and not resens:
-                    excluded[name] = Excluded(name, f"tumour progressed on {name} (prior/current therapy); "
-                                                    f"not re-proposed ({rule.rule_id})")
+                    current = name == ctx.current
+                    excluded[name] = Excluded(name, f"tumour {'is progressing' if current else 'progressed'} on "
+                                                    f"{name} ({'current' if current else 'prior'} therapy); not "
+                                                    "re-proposed")
                     continue
                 cns_key = (drug.cns_rank if drug.cns_rank is not None and drug.brain_penetrant == "yes" else 99) \
                     if ctx.cns else 0
@@ -240,7 +246,10 @@ def therapy_options(ctx: Context, calls: list[DrugCall], kb: KnowledgeBase,
         else:
             key = (_any_outside(ctx, rule.drugs, kb), rule.priority, rule.investigational, 0,
                    level_rank(rule.evidence_level), 0, rule.option)
-            add(key, TherapyOption(rank=0, option=rule.option, rationale=f"{rule.rule_id}: {rule.note or rule.option}",
+            why = rule.note or rule.option
+            if any(c.startswith("course:") for c in rule.trigger) and ctx.current:
+                why += f" (current therapy: {ctx.current})"
+            add(key, TherapyOption(rank=0, option=rule.option, rationale=f"{rule.rule_id}: {why}",
                                    evidence_level=rule.evidence_level, investigational=rule.investigational,
                                    citations=rule.citations, rule_ids=(rule.rule_id,), drugs=rule.drugs))
     ordered = sorted(cands.values(), key=lambda c: c.key)
@@ -268,6 +277,17 @@ def therapy_options(ctx: Context, calls: list[DrugCall], kb: KnowledgeBase,
         caveats.append(Caveat(CaveatCode.JURISDICTION_AVAILABILITY, f"{d}: {note}"))
     caveats += age_caveats(ctx, options, kb)
     return options, sorted(excluded.values(), key=lambda e: e.option), caveats
+
+
+# ALK/ROS1 rules are NSCLC sequencing rules (digest section 4); other indications get only
+# rules written for them (indication:/course: triggers) and the tumour-agnostic '*' rules
+_NSCLC_RULE_GENES = ("ALK", "ROS1")
+
+
+def _applies(rule, ctx: Context) -> bool:
+    if ctx.lung or rule.driver_gene not in _NSCLC_RULE_GENES:
+        return True
+    return any(c.startswith(("indication:", "course:")) for c in rule.trigger)
 
 
 def _any_outside(ctx: Context, drugs: tuple[str, ...], kb: KnowledgeBase) -> bool:

@@ -18,8 +18,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from kinres.config import schema_validator
-from kinres.enums import Build, CnvFormat, FusionFormat, GermlineStatus, Specimen
+from kinres.enums import Build, CnvFormat, FusionFormat, GermlineStatus, Progression, Specimen
 from kinres.errors import InputError
+from kinres.io.orthogonal import OrthogonalError, parse_orthogonal
 from kinres.models import Sample, SourceRef
 
 log = logging.getLogger(__name__)
@@ -126,6 +127,8 @@ def _coerce(column: str, value: str, path: Path, line: int):
         if not math.isfinite(number):
             raise InputError(path, f"column {column}: {value!r} is not a number", line=line)
         return number / 100 if value.endswith("%") else number
+    if column == "progression":  # case and '-' vs '_' are not worth an error
+        return value.lower().replace("-", "_")
     if column in BOOL_COLUMNS:
         low = value.lower()
         if low in _TRUE:
@@ -250,7 +253,8 @@ def read_samplesheet(path: str | Path, check_files: bool = True) -> SampleSheet:
                                    f"(line {header_line}) has {len(header)}", line=lineno)
         row = {}
         for column, value in zip(header, cells):
-            if value.lower() not in _EMPTY:
+            # "none" is a progression value (no progression), not an empty cell
+            if value.lower() not in _EMPTY or (column == "progression" and value.lower() == "none"):
                 row[column] = _coerce(column, value, path, lineno)
         record = row.get("sample_id") if isinstance(row.get("sample_id"), str) else None
         errors = sorted(validator.iter_errors(row),
@@ -286,6 +290,10 @@ def read_samplesheet(path: str | Path, check_files: bool = True) -> SampleSheet:
                 if check_files:
                     _check_input(path, lineno, sample_id, column, resolved)
                 files[column] = resolved
+        try:
+            orthogonal = parse_orthogonal(row["orthogonal"]) if "orthogonal" in row else ()
+        except OrthogonalError as exc:
+            raise InputError(path, f"column orthogonal: {exc}", line=lineno, record=sample_id) from None
         current = _drugs(row.get("current_therapy"), "current_therapy", path, lineno, warnings)
         if len(current) > 1:
             raise InputError(path, "current_therapy names more than one drug (';'); give the "
@@ -313,6 +321,9 @@ def read_samplesheet(path: str | Path, check_files: bool = True) -> SampleSheet:
             ploidy=row.get("ploidy"),
             cns_involvement=row.get("cns_involvement"),
             age_years=row.get("age_years"),
+            progression=Progression(row["progression"]) if "progression" in row else None,
+            histology=row.get("histology"),
+            orthogonal=orthogonal,
             source=SourceRef(str(path), lineno),
             baseline=row.get("baseline"),
             germline_status=GermlineStatus(row["germline_status"]) if "germline_status" in row else None,

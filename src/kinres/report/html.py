@@ -105,6 +105,7 @@ def render_report_html(report: Report, patient_reports: Iterable[Report] = (),
     settings = settings or Settings()
     others = check_patient_reports(report, patient_reports)
     none_found = all(m.mechanism_class is MechanismClass.NONE_IDENTIFIED for m in report.mechanisms)
+    clinical = dict(report.data.get("clinical_context") or {})
     alt_labels = {a.id: labels.alteration_label(a) for a in report.alterations}
     context = dict(
         r=report, s=report.sample, qc=report.qc, p=report.provenance, css=stylesheet(),
@@ -112,6 +113,11 @@ def render_report_html(report: Report, patient_reports: Iterable[Report] = (),
         summary=summary_text(report), uninformative=none_found and report.qc.informative_negative is False,
         mechanisms=report.mechanisms, groups=_grouped(report), patient=report.data.get("patient"),
         alt_label=lambda i: f"{alt_labels.get(i, i)} ({i})",
+        # treatment-naive frame: no resistance section and no hotspot table (nothing to resist yet)
+        naive_frame=clinical.get("frame") == "treatment_naive" and none_found,
+        context_notes=list(clinical.get("notes") or ()), excluded=list(report.data.get("excluded_options") or ()),
+        course_text=labels.PROGRESSION_TITLES.get(report.sample.progression, "not stated"),
+        status_title=lambda st: labels.CLINICAL_STATUS_TITLES.get(st, st.replace("_", " ")),
         **figures(report, others, timeline=settings.timeline),
     )
     return environment().get_template("report.html.j2").render(**context)

@@ -30,6 +30,7 @@ from kinres.enums import (
     MechanismClass,
     Origin,
     Phase,
+    Progression,
     Role,
     Specimen,
     StructuralClass,
@@ -185,7 +186,8 @@ def _build(data: Mapping[str, Any], path: str) -> Report:
         id=s["id"], patient_id=s["patient_id"], specimen=Specimen(s["specimen"]),
         tumor_type=s["tumor_type"], genome_build=Build(s["genome_build"]), collection_date=cdate,
         prior_therapies=tuple(s["prior_therapies"]), current_therapy=s["current_therapy"],
-        age_years=s.get("age_years"))
+        age_years=s.get("age_years"), progression=_opt_enum(Progression, s.get("progression")),
+        histology=s.get("histology"), orthogonal=s.get("orthogonal"))
     q = data["qc"]
     qc = QC(tumor_fraction=q["tumor_fraction"], tumor_fraction_method=q["tumor_fraction_method"],
                   informative_negative=q["informative_negative"], mean_depth=q["mean_depth"],
@@ -203,7 +205,8 @@ def _build(data: Mapping[str, Any], path: str) -> Report:
         DrugCall(drug=d["drug"], call=DrugCallValue(d["call"]),
                  evidence_type=EvidenceType(d["evidence_type"]), level=d["level"],
                  based_on=tuple(d["based_on"]), citations=tuple(d["citations"]),
-                 rationale=d.get("rationale"), figures=_figures(d))
+                 rationale=d.get("rationale"), figures=_figures(d),
+                 clinical_status=d.get("clinical_status"), clinical_note=d.get("clinical_note"))
         for d in data["drug_calls"])
     options = tuple(
         TherapyOption(rank=t["rank"], option=t["option"], rationale=t["rationale"],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from kinres.enums import AltKind, DrugCallValue, Role, StructuralClass
+from kinres.enums import AltKind, DrugCallValue, Progression, Role, StructuralClass
 from kinres.models import Alteration
 
 ROLE_ORDER: tuple[Role, ...] = (
@@ -110,3 +110,18 @@ def fmt_num(value: float | None, digits: int = 1) -> str:
 
 def yes_no(value: bool | None) -> str:
     return "unknown" if value is None else ("yes" if value else "no")
+
+
+# sheet progression pattern and the clinical status course.py attaches to drug calls
+PROGRESSION_TITLES = {
+    Progression.SYSTEMIC: "systemic progression",
+    Progression.OLIGOPROGRESSION: "oligoprogression (limited sites)",
+    Progression.CNS_ONLY: "CNS-only progression",
+    Progression.NONE: "no progression (on therapy)",
+}
+CLINICAL_STATUS_TITLES = {
+    "observed_progression": "observed progression on this drug",
+    "received_earlier": "received earlier",
+    "current_no_progression": "current therapy, no progression",
+    "earlier_generation_after_failure": "not expected to be active (more potent drug failed)",
+}

@@ -19,6 +19,7 @@ ALTERATION_COLUMNS = (
 )
 DRUG_CALL_COLUMNS = (
     "sample_id", "patient_id", "drug", "call", "evidence_type", "level", "based_on", "citations",
+    "clinical_status", "clinical_note",
 )
 
 
@@ -67,8 +68,8 @@ def alteration_rows(report: Report) -> list[tuple]:
 
 def drug_call_rows(report: Report) -> list[tuple]:
     s = report.sample
-    return [(s.id, s.patient_id, d.drug, d.call, d.evidence_type, d.level, d.based_on, d.citations)
-            for d in report.drug_calls]
+    return [(s.id, s.patient_id, d.drug, d.call, d.evidence_type, d.level, d.based_on, d.citations,
+             d.clinical_status, d.clinical_note) for d in report.drug_calls]
 
 
 def write_alterations_tsv(report: Report, path: str | Path) -> int:
