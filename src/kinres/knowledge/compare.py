@@ -170,14 +170,19 @@ def summary_markdown(results: list[Comparison], kb: KnowledgeBase, sources: list
         items = [c for c in results if c.category == cat]
         if not items or cat == "out_of_scope":
             continue
-        out += ["", f"## {TITLES[cat]} ({len(items)})", ""]
+        # one line per variant and drug; every source statement behind it listed
+        groups: dict[tuple[str, str, str], list[Comparison]] = {}
         for c in items:
-            s = c.statement
-            kin = f"kinres {c.kinres_call} [{c.kinres_level}]" if c.kinres_call else "kinres: no row"
-            src = f"{s.source} {s.direction or 'variant'} [{s.level}]"
-            note = f" — {c.note}" if c.note else ""
-            out.append(f"- {s.gene} {s.variant} / {s.drug or '-'}: {kin} vs {src}, {s.disease or 'any disease'} "
-                       f"({Path(s.path).name}:{s.line}; {s.reference or 'no reference'}){note}")
+            groups.setdefault((c.statement.gene, c.statement.variant, c.statement.drug), []).append(c)
+        out += ["", f"## {TITLES[cat]} ({len(groups)} variant/drug pairs, {len(items)} statements)", ""]
+        for (gene, variant, drug), cs in groups.items():
+            c0 = cs[0]
+            kin = f"kinres {c0.kinres_call} [{c0.kinres_level}]" if c0.kinres_call else "kinres: no row"
+            srcs = "; ".join(
+                f"{c.statement.source} {c.statement.direction or 'variant'} [{c.statement.level}], "
+                f"{c.statement.disease or 'any disease'} ({Path(c.statement.path).name}:{c.statement.line}; "
+                f"{c.statement.reference or 'no reference'})" + (f" — {c.note}" if c.note else "") for c in cs)
+            out.append(f"- {gene} {variant} / {drug or '-'}: {kin} vs {srcs}")
     scope = Counter(c.note.split(" (")[0] for c in results if c.category == "out_of_scope")
     if scope:
         out += ["", f"## {TITLES['out_of_scope']} ({counts['out_of_scope']})", ""]
