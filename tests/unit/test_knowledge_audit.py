@@ -382,7 +382,7 @@ def test_fusion_baselines(kb):
     for five, e5, three, e3, drugs, indication in cases:
         fm = kb.match_fusion(Fusion(five_prime_gene=five, three_prime_gene=three, caller="audit", molecule="rna",
                                     five_prime_exon=e5, three_prime_exon=e3, kinase_gene=three))
-        rows = {r.evidence.drug: r for r in fm.rows}
+        rows = {r.evidence.drug: r for r in fm.rows if r.indication in ("nsclc", "tumour_agnostic")}
         for d in drugs:
             r = rows.get(d)
             if r is None or r.evidence.call is not S or r.evidence.level != "CLIN-approved" or r.indication != indication:
@@ -671,6 +671,17 @@ def test_confirmed_rows_name_the_source(kb, key):
     gene, change, drug = key
     ev = next(r.evidence for r in kb.match_variant(gene, change).rows if r.evidence.drug == drug)
     assert ev.call is R and "OncoKB" in ev.note and "2026-12-01" in ev.note
+
+
+def test_tumour_specific_alk_fusion_rows(kb):
+    """FDA: crizotinib for ALK+ IMT (2022) and ALK+ ALCL (2021); NCCN: ceritinib/brigatinib for IMT
+    (MOA assertions 826, 953, 16; OncoKB 2022-06-06), checked 2026-12-01."""
+    fm = kb.match_fusion(Fusion(five_prime_gene="TPM3", three_prime_gene="ALK", caller="audit", molecule="rna",
+                                five_prime_exon=7, three_prime_exon=20, kinase_gene="ALK"))
+    by = {(r.indication, r.evidence.drug): r.evidence for r in fm.rows}
+    assert by[("imt", "crizotinib")].level == "CLIN-approved" and by[("alcl", "crizotinib")].level == "CLIN-approved"
+    assert by[("imt", "ceritinib")].level == by[("imt", "brigatinib")].level == "CLIN-cohort"
+    assert all(e.call is S for (ind, _), e in by.items() if ind in ("imt", "alcl"))
 
 
 def test_ceritinib_is_a_ros1_drug(kb):

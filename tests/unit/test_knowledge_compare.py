@@ -44,8 +44,11 @@ def test_oncokb_actionable(kb):
     assert res[("ALK", "p.C1156Y", "crizotinib", 9)].category == "agree"
     g1202 = res[("ALK", "p.G1202R", "alectinib", 10)]  # OncoKB R2 (clinical) vs kinres preclinical row
     assert g1202.category == "weaker" and g1202.kinres_call == "resistant" and "R2" in g1202.note
-    assert res[("ALK", "fusion", "ceritinib", 7)].category == "agree"
-    assert "scoped to NSCLC" in res[("ALK", "fusion", "ceritinib", 7)].note  # IMT row vs NSCLC-scoped rows
+    # IMT statements are compared with the IMT-specific rows: crizotinib FDA-approved (agree), ceritinib
+    # NCCN-listed but kept at CLIN-cohort in kinres (OncoKB 2A: weaker)
+    assert res[("ALK", "fusion", "crizotinib", 7)].category == "agree"
+    assert "IMT-specific" in res[("ALK", "fusion", "crizotinib", 7)].note
+    assert res[("ALK", "fusion", "ceritinib", 7)].category == "weaker"
     assert res[("EGFR", "p.T790M", "erlotinib", 2)].category == "out_of_scope"
     assert res[("ALK", "Oncogenic Mutations", "lorlatinib", 4)].category == "out_of_scope"
 

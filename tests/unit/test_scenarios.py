@@ -364,9 +364,17 @@ def test_csf_specimen_with_brain_disease():
 
 
 def test_nsclc_approval_not_transferred_to_other_tumour():
-    d = run(sample(tumor="inflammatory myofibroblastic tumour"), [fusion("TPM3", "ALK", 7, 20)])
+    d = run(sample(tumor="colorectal adenocarcinoma"), [fusion("TPM3", "ALK", 7, 20)])
     assert all(c["level"] == "CLIN-cohort" for c in d["drug_calls"])
     assert "not transferred" in d["drug_calls"][0]["rationale"]
+    # ALK+ IMT has its own approval (crizotinib, FDA 2022); the other NSCLC approvals stay lowered
+    d = run(sample(tumor="inflammatory myofibroblastic tumour"), [fusion("TPM3", "ALK", 7, 20)])
+    levels = {c["drug"]: c["level"] for c in d["drug_calls"]}
+    assert levels["crizotinib"] == "CLIN-approved" and levels["alectinib"] == "CLIN-cohort"
+    assert all(v == "CLIN-cohort" for k, v in levels.items() if k != "crizotinib")
+    # the IMT approval is not transferred to lung or colorectal cancer
+    d = run(sample(tumor="colorectal adenocarcinoma"), [fusion("TPM3", "ALK", 7, 20)])
+    assert not any("@imt" in k for c in d["drug_calls"] for k in c.get("knowledge_ids", []))
 
 
 def test_scenario_files(shared_dir):

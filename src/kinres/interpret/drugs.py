@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from kinres.enums import Confidence, DrugCallValue, EvidenceType, Role
 from kinres.interpret.frames import is_lung
 from kinres.interpret.mechanisms import Finding, OnTargetGroup
-from kinres.knowledge.loader import CONTEXT_LABELS, KnowledgeBase
+from kinres.knowledge.loader import CONTEXT_LABELS, TUMOUR_WORDS, KnowledgeBase, tumour_matches
 from kinres.knowledge.records import DrugEvidence, call_severity, level_rank
 from kinres.models import DrugCall, Sample
 
@@ -69,6 +69,8 @@ def sources_for(drug: str, gene: str, findings: list[Finding], groups: list[OnTa
                 if r.evidence.drug != drug:
                     continue
                 ev = r.evidence
+                if r.indication in TUMOUR_WORDS and not tumour_matches(sample.tumor_type, r.indication):
+                    continue  # an IMT/ALCL approval is not transferred to another tumour type
                 if r.indication == "nsclc" and not _is_lung(sample.tumor_type):
                     # approvals for NSCLC are not transferred to another tumour type
                     ev = replace(ev, level="CLIN-cohort",

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from kinres.atomic import atomic_write_text
 from kinres.enums import MatchLevel
-from kinres.knowledge.loader import KnowledgeBase
+from kinres.knowledge.loader import TUMOUR_WORDS, KnowledgeBase, tumour_matches
 from kinres.knowledge.records import DrugEvidence, level_rank
 from kinres.knowledge.sources import FUSION, SourceStatement, read_source
 
@@ -59,7 +59,11 @@ def _indication(disease: str) -> str:
 def _kinres_rows(kb: KnowledgeBase, st: SourceStatement) -> tuple[list[DrugEvidence] | None, str]:
     """Rows for (gene, variant, drug) in the tables; None when the variant itself is absent."""
     if st.variant == FUSION:
-        rows = [r for r in kb.fusion_rows if r.gene == st.gene and (not st.drug or r.evidence.drug == st.drug)]
+        rows = [r for r in kb.fusion_rows if r.gene == st.gene and (not st.drug or r.evidence.drug == st.drug)
+                and (r.indication not in TUMOUR_WORDS or tumour_matches(st.disease, r.indication))]
+        own = [r for r in rows if r.indication in TUMOUR_WORDS]
+        if own:  # tumour-specific rows (e.g. crizotinib in ALK+ IMT) are the comparison for that tumour
+            return [r.evidence for r in own], f"kinres {own[0].indication.upper()}-specific row"
         lung = any(w in st.disease.lower() for w in ("lung", "nsclc", "luad"))
         note = ("kinres fusion row is scoped to NSCLC; source disease "
                 f"'{st.disease}'" if rows and all(r.indication == "nsclc" for r in rows) and st.disease and not lung else "")

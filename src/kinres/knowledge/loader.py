@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import logging
+import re
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
@@ -55,6 +56,16 @@ log = logging.getLogger(__name__)
 TABLES = ("genes", "structural_classes", "mutations", "compounds", "fusions", "fusion_variants",
           "drugs", "bypass", "therapies", "figures")
 DRIVER_GENES = ("ALK", "ROS1", "NTRK1", "NTRK2", "NTRK3")
+# fusions.tsv indications scoped to one tumour type, and the words naming it in a sample sheet
+TUMOUR_WORDS = {"imt": (r"\binflammatory myofibroblastic", r"\bimt\b"),
+                "alcl": (r"\banaplastic large[- ]cell", r"\balcl\b")}
+
+
+def tumour_matches(tumor_type: str, indication: str) -> bool:
+    """True when the tumour type names this tumour-scoped indication (e.g. 'imt')."""
+    return any(re.search(w, tumor_type.lower()) for w in TUMOUR_WORDS.get(indication, ()))
+
+
 # mutations.tsv `indication` contexts, as named to readers
 CONTEXT_LABELS = {"fusion": "fusion-positive (acquired resistance)",
                   "neuroblastoma": "neuroblastoma (full-length ALK, primary driver)"}
