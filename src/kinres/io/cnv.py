@@ -499,11 +499,17 @@ _CNV_ALTS = {"<DUP>", "<DEL>", "<CNV>", "<DUP:TANDEM>", "<GAIN>", "<LOSS>", "<AM
 
 
 def _read_vcf(path: Path, sample_id: str | None, pass_only: bool) -> CnvTable:
+    with opener.htslib_readable(path, "copy-number VCF") as readable:
+        return _read_vcf_file(path, readable, sample_id, pass_only)
+
+
+def _read_vcf_file(path: Path, readable: Path, sample_id: str | None,
+                   pass_only: bool) -> CnvTable:
     import pysam  # local: only VCF inputs need it
 
     try:
-        vf = pysam.VariantFile(str(path))
-    except (OSError, ValueError) as exc:
+        vf = pysam.VariantFile(str(readable))
+    except (OSError, ValueError, NotImplementedError) as exc:
         raise InputError(path, f"cannot open VCF: {exc}") from None
     with vf:
         samples = list(vf.header.samples)

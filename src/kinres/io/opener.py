@@ -16,6 +16,7 @@ import os
 import stat
 import zlib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -243,3 +244,22 @@ def read_text(path: str | Path, what: str = "input file") -> str:
     """Whole text of a small input (config, sheet, knowledge table) with '\\n' line ends."""
     lines = read_lines(path, what)
     return "\n".join(lines) + ("\n" if lines else "")
+
+
+@contextmanager
+def htslib_readable(path: str | Path, what: str = "input file") -> Iterator[Path]:
+    """`path`, or a temporary plain copy when htslib (pysam) cannot stream the file as it is:
+    plain gzip (pysam.VariantFile calls tell(), which htslib refuses for non-BGZF gzip) or a
+    UTF-8 byte-order mark (hides '##fileformat'). Line numbers are unchanged in the copy."""
+    import tempfile
+
+    s = sniff(path, what)
+    if s.bcf or (s.compression != "gzip" and not s.head.startswith(BOM)):
+        yield s.path
+        return
+    with tempfile.TemporaryDirectory(prefix="kinres-in-") as tmp:
+        copy = Path(tmp) / "input.txt"
+        with open(copy, "wb") as fh:
+            for i, block in enumerate(iter_blocks(s.path, what)):
+                fh.write(block.removeprefix(BOM) if i == 0 else block)
+        yield copy
