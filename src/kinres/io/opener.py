@@ -260,6 +260,6 @@ def htslib_readable(path: str | Path, what: str = "input file") -> Iterator[Path
     with tempfile.TemporaryDirectory(prefix="kinres-in-") as tmp:
         copy = Path(tmp) / "input.txt"
         with open(copy, "wb") as fh:
-            for i, block in enumerate(iter_blocks(s.path, what)):
-                fh.write(block.removeprefix(BOM) if i == 0 else block)
+            fh.writelines(block.removeprefix(BOM) if i == 0 else block
+                          for i, block in enumerate(iter_blocks(s.path, what)))
         yield copy
