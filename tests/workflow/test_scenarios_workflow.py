@@ -30,7 +30,10 @@ def scenario_results(tmp_path_factory) -> Path:
     sheet = H.write_batch(SCENARIOS, root / "inputs")
     results = root / "results"
     config = root / "config.yaml"
-    config.write_text(yaml.safe_dump({"report": {"pdf": False, "timeline": False}}))
+    # the batch runs with a configured plasma assay LoD (0.5% VAF) so negative plasma scenarios
+    # can check that every "not detected" statement carries it
+    config.write_text(yaml.safe_dump({"report": {"pdf": False, "timeline": False},
+                                      "interpret": {"assay_lod_plasma": 0.005}}))
     proc = subprocess.run(
         [sys.executable, "-m", "snakemake", "--cores", "2", "--nolock", "--keep-going",
          "--rerun-incomplete", "--configfile", str(H.REPO / "config" / "config.yaml"), str(config),
