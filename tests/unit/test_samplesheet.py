@@ -238,3 +238,11 @@ def test_germline_status_and_baseline_columns(sheet_dir):
         rows = tuple(r if r.count("\t") == header.count("\t") else r + "\t\t" for r in rows)
         err = _error(_write(sheet_dir, *rows, header=header))
         assert err.line == line and fragment in err.problem, (rows, err.problem)
+
+
+@pytest.mark.parametrize("reserved", ["batch", "logs", "Batch", ".kinres"])
+def test_reserved_sample_ids_are_sheet_errors(sheet_dir, reserved):
+    """results/batch and results/logs are the workflow's folders; a sample must not write there."""
+    err = _error(_write(sheet_dir, _row(), _row(reserved)))
+    assert err.line == 3
+    assert "reserved" in err.problem or "unsafe sample_id" in err.problem

@@ -1,4 +1,9 @@
-# Batch overview across all samples: summary.html / summary.tsv
+# Batch overview across all samples: summary.html / summary.tsv, MultiQC table, failed list.
+# When a sample fails this rule cannot run; the Snakefile's onerror handler then writes the same
+# files over the reported samples plus the failed ones (write_partial_batch in common.smk).
+
+BATCH_OUTPUTS = [f"{RESULTS}/batch/{name}" for name in
+                 ("summary.html", "summary.tsv", "kinres_mqc.tsv", "failed_samples.tsv")]
 
 
 rule batch:
@@ -9,10 +14,16 @@ rule batch:
         html=expand(f"{RESULTS}/{{sample}}/report.html", sample=SAMPLES),
         config=CONFIG,
     output:
-        html=f"{RESULTS}/batch/summary.html",
-        tsv=f"{RESULTS}/batch/summary.tsv",
+        html=report(f"{RESULTS}/batch/summary.html", category="Batch",
+                    caption="../report/batch_summary.rst"),
+        tsv=report(f"{RESULTS}/batch/summary.tsv", category="Batch",
+                   caption="../report/batch_table.rst"),
+        mqc=f"{RESULTS}/batch/kinres_mqc.tsv",
+        failed=f"{RESULTS}/batch/failed_samples.tsv",
     log:
         f"{LOGS}/batch/batch.log",
+    benchmark:
+        f"{BENCH}/batch.tsv"
     params:
         outdir=lambda wc, output: os.path.dirname(output.html),
     threads: 1

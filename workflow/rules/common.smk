@@ -1,5 +1,8 @@
 # Helpers for the rules (Snakemake lint wants functions apart from rules): the effective config
-# file every job reads, and input functions deciding which stages a sample has inputs for.
+# and per-sample row files every job reads, the job layout (patients, PDF batches), and the
+# batch summary written when a sample failed.
+
+from kinres.io.sample_row import row_path, row_warnings, write_row
 
 
 def quoted(paths):
@@ -23,86 +26,109 @@ def _write_effective_config(path):
 CONFIG = _write_effective_config(f"{RESULTS}/.kinres/config.yaml")
 
 
-def sample_of(wildcards):
-    return SAMPLES[wildcards.sample]
+def _write_rows():
+    """One JSON per sample, rewritten only when its row changed: editing one row reruns only
+    that sample's patient (and the batch), and no job re-reads the whole sheet."""
+    rows = {}
+    for sid, sample in SAMPLES.items():
+        rows[sid] = str(row_path(RESULTS, sid))
+        write_row(sample, rows[sid], row_warnings(sample, SHEET.warnings))
+    return rows
 
 
-def has_input(sample_id, column):
-    return getattr(SAMPLES[sample_id], column) is not None
+ROWS = _write_rows()
 
 
-def stage_json(sample_id, stage):
-    return f"{RESULTS}/{sample_id}/{stage}.json"
+def _rule_names(prefix, keys):
+    """Valid, unique rule names for free-text keys (patient IDs may hold '.' and '-')."""
+    names, used = {}, set()
+    for key in keys:
+        name = f"{prefix}_{re.sub(r'[^A-Za-z0-9_]', '_', str(key))}"
+        base, n = name, 1
+        while name in used:
+            n += 1
+            name = f"{base}_{n}"
+        used.add(name)
+        names[key] = name
+    return names
 
 
-def stage_inputs(wildcards):
-    """Stage JSONs interpret needs: a stage runs only when the sample has its input file."""
-    sid = wildcards.sample
-    stages = {}
-    if has_input(sid, "vcf"):
-        stages["variants"] = stage_json(sid, "variants")
-    if has_input(sid, "fusions"):
-        stages["fusions"] = stage_json(sid, "fusions")
-    if has_input(sid, "cnv"):
-        stages["cnv"] = stage_json(sid, "cnv")
-    if has_input(sid, "bam"):
-        stages["coverage"] = stage_json(sid, "coverage")
-    return stages
+def stage_outputs(sid):
+    """Stage JSONs `kinres sample` writes: one per input the sample has."""
+    sample = SAMPLES[sid]
+    stages = [stage for stage, column in (("variants", "vcf"), ("fusions", "fusions"),
+                                          ("cnv", "cnv"), ("coverage", "bam"))
+              if getattr(sample, column) is not None]
+    return [f"{RESULTS}/{sid}/{stage}.json" for stage in stages]
 
 
-def stage_flags(wildcards, input):
-    return " ".join(f"--{name} {shlex.quote(str(getattr(input, name)))}"
-                    for name in ("variants", "fusions", "cnv", "coverage") if name in input.keys())
+def patient_inputs(sids):
+    """Input files of a patient's samples (sheet paths; a changed file reruns the patient)."""
+    files = []
+    for sid in sids:
+        files += [str(p) for p in SAMPLES[sid].inputs()]
+        # a baseline given as an earlier report.json (not a sample of this sheet) is read too
+        baseline = getattr(SAMPLES[sid], "baseline", None)
+        if baseline and str(baseline).lower().endswith(".json") and baseline not in SAMPLES:
+            files.append(str(baseline))
+    return list(dict.fromkeys(files))
 
 
-def patient_stage_inputs(wildcards):
-    """Stage JSONs (variants/fusions/cnv) of the patient's other samples: interpret states acquired vs
-    pre-existing alterations and specimen discordance from them. Stage files only, never a sibling's
-    report.json, so there is no dependency cycle between the samples of one patient."""
-    me = SAMPLES[wildcards.sample]
-    out = []
-    for s in SAMPLES.values():
-        if s.patient_id != me.patient_id or s.sample_id == me.sample_id:
-            continue
-        for column, stage in (("vcf", "variants"), ("fusions", "fusions"), ("cnv", "cnv")):
-            if has_input(s.sample_id, column):
-                out.append(stage_json(s.sample_id, stage))
-    return out
+def patient_outputs(sids):
+    return [f"{RESULTS}/{sid}/{name}" for sid in sids for name in PER_SAMPLE] + \
+        [path for sid in sids for path in stage_outputs(sid)]
 
 
-def patient_flags(wildcards, input):
-    paths = list(input.patient_stages)
-    return f"--patient-stages {quoted(paths)}" if paths else ""
+def _pdf_batches():
+    """Samples split into PDF jobs of about pdf_per_job, by a stable hash of the sample ID
+    (editing or adding one row does not move the other samples between jobs unless the
+    number of jobs changes). At least two jobs when possible, so two cores are used."""
+    n = len(SAMPLES)
+    k = max(min(n, 2), math.ceil(n / SETTINGS.pdf_per_job))
+    batches = {}
+    for sid in SAMPLES:
+        batches.setdefault(zlib.crc32(sid.encode()) % k, []).append(sid)
+    return dict(sorted(batches.items()))
 
 
-def patient_reports(wildcards):
-    """report.json of the patient's other samples (serial timepoints for trend plots)."""
-    me = SAMPLES[wildcards.sample]
-    return [f"{RESULTS}/{s.sample_id}/report.json" for s in SAMPLES.values()
-            if s.patient_id == me.patient_id and s.sample_id != me.sample_id]
+PDF_BATCHES = _pdf_batches() if WRITE_PDF else {}
 
 
-def vcf_flag(wildcards):
-    """`--vcf <input>` for the report's annotated-VCF copy; MAF inputs have no VCF to annotate."""
-    vcf = sample_of(wildcards).vcf
-    name = str(vcf).lower() if vcf else ""
-    return f"--vcf {shlex.quote(str(vcf))}" if name.endswith((".vcf", ".vcf.gz", ".bcf")) else ""
+def write_partial_batch():
+    """onerror: the batch summary over the reported samples plus the failed ones (FAILED.json),
+    so a failing sample never costs the batch its summary, MultiQC table or failed list."""
+    import subprocess
 
+    reports = [f"{RESULTS}/{sid}/report.json" for sid in SAMPLES]
+    reports = [p for p in reports if os.path.exists(p) and not
+               os.path.exists(os.path.join(os.path.dirname(p), "FAILED.json"))]
+    failed = [f"{RESULTS}/{sid}/FAILED.json" for sid in SAMPLES
+              if os.path.exists(f"{RESULTS}/{sid}/FAILED.json")]
+    not_run = [sid for sid in SAMPLES
+               if not os.path.exists(f"{RESULTS}/{sid}/report.json")
+               and not os.path.exists(f"{RESULTS}/{sid}/FAILED.json")]
+    if not reports and not failed:
+        return
+    cmd = ["kinres", "batch", "--config", CONFIG, "--outdir", f"{RESULTS}/batch",
+           "--reports", *reports, "--failed", *failed]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    os.makedirs(f"{LOGS}/batch", exist_ok=True)
+    with open(f"{LOGS}/batch/batch.log", "w") as fh:
+        fh.write(proc.stdout + proc.stderr)
+    names = []
+    for path in failed:
+        try:
+            from kinres.failure import read_failure
 
-def _coverage_inputs(wildcards):
-    sample = sample_of(wildcards)
-    inputs = {"bam": str(sample.bam)}
-    if sample.vcf is not None:
-        inputs["variants"] = stage_json(wildcards.sample, "variants")
-    return inputs
-
-
-def _report_outputs():
-    outputs = {
-        "html": f"{RESULTS}/{{sample}}/report.html",
-        "alterations": f"{RESULTS}/{{sample}}/alterations.tsv",
-        "drug_calls": f"{RESULTS}/{{sample}}/drug_calls.tsv",
-    }
-    if WRITE_PDF:
-        outputs["pdf"] = f"{RESULTS}/{{sample}}/report.pdf"
-    return outputs
+            f = read_failure(path)
+            names.append(f"  {f.sample_id}: {f.message}")
+        except (OSError, ValueError, KeyError):
+            names.append(f"  {path}")
+    print(f"kinres: {len(failed)} sample(s) failed and have no report:", file=sys.stderr)
+    print("\n".join(names), file=sys.stderr)
+    if not_run:
+        print(f"kinres: {len(not_run)} sample(s) not run (stopped before them): "
+              f"{', '.join(not_run[:20])}{' ...' if len(not_run) > 20 else ''}", file=sys.stderr)
+    where = "written" if proc.returncode == 0 else f"NOT written (see {LOGS}/batch/batch.log)"
+    print(f"kinres: batch summary with the failed samples {where}: {RESULTS}/batch/summary.html, "
+          f"failed_samples.tsv, kinres_mqc.tsv", file=sys.stderr)

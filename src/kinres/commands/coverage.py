@@ -68,23 +68,21 @@ def knowledge_hotspots() -> tuple[list[Hotspot], list[str]]:
     return hotspots_from_knowledge(load_knowledge().hotspots())
 
 
-def run(args: argparse.Namespace) -> int:
-    config = load_config(args.config)
+def build_result(sample, config, variants_path: Path | None = None,
+                 hotspots_path: Path | None = None, panel=None) -> StageResult:
+    """The coverage StageResult for one sample (empty with a warning when it has no BAM)."""
     settings = Settings.from_mapping(config.section("coverage"))
-    sample = get_sample(args.sample_sheet, args.sample)
     params = tuple((f"coverage.{k}", str(v))
                    for k, v in sorted(dataclasses.asdict(settings).items()))
     if sample.bam is None:
-        write_json(args.out, StageResult(
-            stage="coverage", sample_id=sample.sample_id, parameters=params,
-            warnings=("no BAM: hotspot depth not assessed",)))
-        log.info("coverage %s: no BAM", sample.sample_id)
-        return 0
+        return StageResult(stage="coverage", sample_id=sample.sample_id, parameters=params,
+                           warnings=("no BAM: hotspot depth not assessed",))
     build = sample.genome_build
     fasta = ((config.section("reference") or {}).get(str(build)) or {}).get("fasta")
-    from kinres.annotate.transcripts import Panel
+    if panel is None:
+        from kinres.annotate.transcripts import Panel
 
-    panel = Panel.load(build)
+        panel = Panel.load(build)
 
     def transcript_for(gene: str):
         try:
@@ -92,21 +90,27 @@ def run(args: argparse.Namespace) -> int:
         except (KeyError, LookupError):
             return None
 
-    if args.hotspots is not None:
-        hotspots, warnings = read_hotspot_table(args.hotspots), []
+    if hotspots_path is not None:
+        hotspots, warnings = read_hotspot_table(hotspots_path), []
     else:
         hotspots, warnings = knowledge_hotspots()
-    variants = read_json(args.variants, StageResult).variants if args.variants else ()
+    variants = read_json(variants_path, StageResult).variants if variants_path else ()
     with open_alignment(sample.bam, fasta, build) as aln:
         records, mean_depth, more = assess_hotspots(aln, hotspots, transcript_for, settings)
         phases = phase_pairs(aln, candidate_pairs(variants, kinase_domain_check(panel)),
                              settings)
-    inputs = [input_file(sample.bam)] + ([input_file(args.variants)] if args.variants else [])
-    result = StageResult(stage="coverage", sample_id=sample.sample_id, hotspots=records,
-                         phases=phases, mean_depth=mean_depth,
-                         warnings=tuple(warnings) + more, inputs=tuple(inputs),
-                         parameters=params)
+    inputs = [input_file(sample.bam)] + ([input_file(variants_path)] if variants_path else [])
+    return StageResult(stage="coverage", sample_id=sample.sample_id, hotspots=records,
+                       phases=phases, mean_depth=mean_depth,
+                       warnings=tuple(warnings) + more, inputs=tuple(inputs),
+                       parameters=params)
+
+
+def run(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    sample = get_sample(args.sample_sheet, args.sample)
+    result = build_result(sample, config, args.variants, args.hotspots)
     write_json(args.out, result)
     log.info("coverage %s: %d hotspot(s), %d phased pair(s), mean depth %s", sample.sample_id,
-             len(records), len(phases), mean_depth)
+             len(result.hotspots), len(result.phases), result.mean_depth)
     return 0

@@ -13,6 +13,7 @@ from kinres.errors import InputError
 from kinres.interpret.patient import PatientInputs, observed_from_report, observed_from_stages
 from kinres.interpret.report_json import Reference, Stages, build_report, write_report
 from kinres.interpret.settings import Settings
+from kinres.io.sample_row import row_warnings
 from kinres.io.samplesheet import SampleSheet, read_samplesheet
 from kinres.knowledge import load_knowledge
 from kinres.knowledge.settings import Settings as KnowledgeSettings
@@ -89,27 +90,48 @@ def patient_inputs(sample: Sample, sheet: SampleSheet, paths: list[Path]) -> Pat
     return PatientInputs(others, baseline)
 
 
+def interpret_sample(sample, stage_paths: dict[str, Path], config, kb=None,
+                     sheet: SampleSheet | None = None, patient_stages: list[Path] = (),
+                     sheet_warnings: tuple[str, ...] = ()):
+    """report.json content (a Report) for one sample from its stage files (`kinres sample` too).
+
+    `sheet` holds (at least) the patient's samples; `patient_stages` the stage JSONs of the
+    patient's other samples (see patient_inputs).
+    """
+    wf = WorkflowSettings.from_mapping(config.data)
+    if kb is None:
+        kb = load_knowledge(KnowledgeSettings.from_mapping(config.section("knowledge")).path)
+    settings = Settings.from_mapping(config.section("interpret"))
+    present = [s for s in STAGES if stage_paths.get(s) is not None]
+    loaded = {s: _read_stage(stage_paths[s], s, sample.sample_id) for s in present}
+    files = tuple(input_file(stage_paths[s]) for s in present)
+    ref = wf.reference_for(sample.genome_build)
+    reference = Reference(sample.genome_build, ref.annotation, str(ref.fasta) if ref.fasta else None)
+    patient = None
+    if patient_stages or sample.baseline:
+        sheet = sheet if sheet is not None else SampleSheet(Path("<rows>"), (sample,))
+        patient = patient_inputs(sample, sheet, list(patient_stages))
+    return build_report(sample, Stages(files=files, **loaded), kb, settings, reference,
+                        patient=patient, sheet_warnings=tuple(sheet_warnings))
+
+
+def log_report(report, out) -> None:
+    top = report.therapy_options[0].option if report.therapy_options else "none"
+    log.info("interpret %s: %d alteration(s); mechanism(s): %s; top option: %s -> %s",
+             report.sample.id,
+             len(report.alterations), "; ".join(m.label for m in report.mechanisms) or "none",
+             top[:80], out)
+
+
 def run(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     wf = WorkflowSettings.from_mapping(config.data)
     sheet = read_samplesheet(args.sample_sheet or wf.samples, check_files=False)
     sample = sheet.get(args.sample)
     # the sheet's warnings about this sample's line (unknown drug names) belong in qc.warnings
-    line_tag = f", line {sample.source.line}:" if sample.source else None
-    sheet_warnings = tuple(w for w in sheet.warnings if line_tag and line_tag in w)
-    kb = load_knowledge(KnowledgeSettings.from_mapping(config.section("knowledge")).path)
-    settings = Settings.from_mapping(config.section("interpret"))
-    loaded = {s: _read_stage(getattr(args, s), s, sample.sample_id) for s in STAGES if getattr(args, s) is not None}
-    files = tuple(input_file(getattr(args, s)) for s in STAGES if getattr(args, s) is not None)
-    ref = wf.reference_for(sample.genome_build)
-    reference = Reference(sample.genome_build, ref.annotation, str(ref.fasta) if ref.fasta else None)
-    patient = patient_inputs(sample, sheet, list(args.patient_stages)) \
-        if (args.patient_stages or sample.baseline) else None
-    report = build_report(sample, Stages(files=files, **loaded), kb, settings, reference, patient=patient,
-                          sheet_warnings=sheet_warnings)
+    report = interpret_sample(sample, {s: getattr(args, s) for s in STAGES}, config,
+                              sheet=sheet, patient_stages=list(args.patient_stages),
+                              sheet_warnings=row_warnings(sample, sheet.warnings))
     write_report(args.out, report)
-    top = report.therapy_options[0].option if report.therapy_options else "none"
-    log.info("interpret %s: %d alteration(s); mechanism(s): %s; top option: %s -> %s", sample.sample_id,
-             len(report.alterations), "; ".join(m.label for m in report.mechanisms) or "none",
-             top[:80], args.out)
+    log_report(report, args.out)
     return 0

@@ -27,6 +27,10 @@ log = logging.getLogger(__name__)
 
 SCHEMA_NAME = "samples.schema.json"
 SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+# results/<sample_id>/ is a sample's folder; these names are the workflow's own folders there
+# (batch summary, job logs); compared case-insensitively for case-insensitive filesystems.
+# Hidden names (.kinres, .snakemake) are already refused by SAFE_ID.
+RESERVED_IDS = frozenset({"batch", "logs"})
 FILE_COLUMNS = ("vcf", "fusions", "cnv", "bam")
 NUMBER_COLUMNS = ("tumor_fraction", "purity", "ploidy", "age_years")
 # fractions may be written as percentages; an age may not ("50%" is not an age)
@@ -262,6 +266,11 @@ def read_samplesheet(path: str | Path, check_files: bool = True) -> SampleSheet:
         if errors:
             raise InputError(path, _schema_problem(errors[0]), line=lineno, record=record)
         sample_id = row["sample_id"]
+        if sample_id.lower() in RESERVED_IDS:
+            raise InputError(path, f"sample_id {sample_id!r} is reserved: results/{sample_id}/ "
+                                   f"holds the workflow's own outputs (reserved: "
+                                   f"{', '.join(sorted(RESERVED_IDS))})", line=lineno,
+                             record=sample_id)
         if sample_id in seen:
             raise InputError(path, f"duplicate sample_id {sample_id!r} (first on line "
                                    f"{seen[sample_id]})", line=lineno, record=sample_id)

@@ -13,6 +13,7 @@ from pathlib import Path
 from kinres.atomic import atomic_write_text
 from kinres.enums import Role
 from kinres.errors import InputError
+from kinres.failure import Failure
 from kinres.report import labels, plots
 from kinres.report.html import environment, stylesheet
 from kinres.report.json import Report
@@ -81,12 +82,20 @@ def _matrix(reports: Sequence[Report]):
     return columns, rows
 
 
+FAILED_COLUMNS = ("sample_id", "patient_id", "step", "error", "blocked_by")
+
+
 def write_batch(reports: Sequence[Report], outdir: str | Path,
-                settings: Settings | None = None) -> BatchResult:
-    """Write summary.html, summary.tsv and kinres_mqc.tsv for all reports into outdir."""
+                settings: Settings | None = None, failed: Sequence[Failure] = ()) -> BatchResult:
+    """Write summary.html, summary.tsv, kinres_mqc.tsv and failed_samples.tsv into outdir.
+
+    `failed` are samples without a report (kinres.failure): listed with their error in the
+    summary and in failed_samples.tsv (header only when none failed), so a batch with a failing
+    sample still gets its summary.
+    """
     settings = settings or Settings()
     outdir = Path(outdir)
-    if not reports:
+    if not reports and not failed:
         raise InputError(None, "no report.json files given to kinres batch")
     seen: dict[str, str] = {}
     for r in reports:
@@ -111,12 +120,15 @@ def write_batch(reports: Sequence[Report], outdir: str | Path,
             timelines.append((patient, tl, plots.vaf_timeline(tl)))
     html = environment().get_template("batch.html.j2").render(
         css=stylesheet(), lab_name=settings.lab_name, report_date=_dt.date.today().isoformat(),
-        rows=rows, columns=columns, matrix=matrix, timelines=timelines,
+        rows=rows, columns=columns, matrix=matrix, timelines=timelines, failed=list(failed),
         patients=len(groups), trend_titles=plots.TREND_TITLES)
-    outputs = (outdir / "summary.html", outdir / "summary.tsv", outdir / "kinres_mqc.tsv")
+    outputs = (outdir / "summary.html", outdir / "summary.tsv", outdir / "kinres_mqc.tsv",
+               outdir / "failed_samples.tsv")
     atomic_write_text(outputs[0], html)
     write_tsv(outputs[1], SUMMARY_COLUMNS,
               ([getattr(row, c) for c in SUMMARY_COLUMNS] for row in rows))
     write_multiqc(rows, outputs[2])
+    write_tsv(outputs[3], FAILED_COLUMNS, ([f.sample_id, f.patient_id, f.step, f.error, f.blocked_by]
+                                           for f in failed))
     return BatchResult(samples=len(rows), patients=len(groups), timelines=len(timelines),
                        warnings=tuple(warnings), outputs=outputs)

@@ -32,3 +32,19 @@ def html_to_pdf(html: str, base_url: str | None = None) -> bytes:
 def write_pdf(html: str, path: str | Path) -> None:
     """Render and write the PDF atomically."""
     atomic_write_bytes(path, html_to_pdf(html))
+
+
+def write_pdfs(html_paths, name: str = "report.pdf") -> list[Path]:
+    """PDF next to each report.html, all in this process (WeasyPrint is imported once).
+
+    The PDF is rendered from the HTML file `kinres report`/`kinres sample` wrote, so it shows the
+    same content; WeasyPrint output is deterministic, so re-rendering an unchanged HTML keeps the
+    PDF's bytes.
+    """
+    written = []
+    for html_path in html_paths:
+        html_path = Path(html_path)
+        out = html_path.with_name(name)
+        write_pdf(html_path.read_text(encoding="utf-8"), out)
+        written.append(out)
+    return written

@@ -102,19 +102,25 @@ def render_sample(report_path: str | Path, outdir: str | Path, *, vcf: str | Pat
 
 
 def render_batch(report_paths: Sequence[str | Path], outdir: str | Path, *,
-                 config: str | Path | None = None, settings: Settings | None = None) -> BatchResult:
-    """Batch summary outputs for many report.json files."""
+                 config: str | Path | None = None, settings: Settings | None = None,
+                 failed_paths: Sequence[str | Path] = ()) -> BatchResult:
+    """Batch summary outputs for many report.json files (and FAILED.json of failed samples)."""
+    from kinres.failure import read_failures
+
     settings = settings or settings_from(config)
+    failed = read_failures(failed_paths)
     reports: list[Report] = []
     for path in report_paths:
         report = load_report(path)
         reports.append(report)
         log.info("batch: loaded %s (%s, patient %s, %d alterations)", path, report.sample.id,
                  report.sample.patient_id, len(report.alterations))
-    result = write_batch(reports, outdir, settings)
+    result = write_batch(reports, outdir, settings, failed=failed)
+    for failure in failed:
+        log.error("batch: %s failed: %s", failure.sample_id, failure.message)
     for warning in result.warnings:
         log.warning("batch: %s", warning)
-    log.info("batch: wrote %s (%d samples, %d patients, %d timeline(s))",
+    log.info("batch: wrote %s (%d samples, %d patients, %d timeline(s), %d failed)",
              ", ".join(str(p) for p in result.outputs), result.samples, result.patients,
-             result.timelines)
+             result.timelines, len(failed))
     return result
