@@ -752,7 +752,10 @@ def _read(vcf, path: Path, build: Build, sample: str | None, settings: VariantSe
     plan = _AfPlan(fmt=frozenset(fmt_defs), info=frozenset(info_defs), caller=caller,
                    af_tag=settings.af_tag, depth_tag=settings.depth_tag)
 
-    header_contigs = list(_contigs(raw_header)) or list(getattr(vcf, "seqnames", []) or [])
+    # without ##contig lines only an index names the contigs (asking cyvcf2 for seqnames
+    # without one makes htslib print "Could not retrieve index file")
+    header_contigs = list(_contigs(raw_header)) or (
+        list(getattr(vcf, "seqnames", []) or []) if _has_index(path) else [])
     style = "chr" if any(c.lower().startswith("chr") for c in header_contigs) else "plain"
 
     regions = None
