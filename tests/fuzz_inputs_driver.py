@@ -45,7 +45,12 @@ def seeds(parser: str) -> list[tuple[str, str, str | None]]:
         maf = ("#version 2.4\n" + "\t".join(VCF2MAF_COLS) + "\n"
                + "\t".join(row()) + "\n" + "\t".join(row(hgvsp="p.L1196M", start="29222591",
                                                           end="29222591", ref="G", alt="T")) + "\n")
-        return [("v.vcf", vcf, None), ("v.maf", maf, None)]
+        from test_vcf import STRELKA_SNV_META, vcf_text
+
+        strelka = vcf_text(STRELKA_SNV_META, ["NORMAL", "TUMOR"], [
+            ("chr2\t29220747\t.\tC\tT\t.\tPASS\tSOMATIC\tDP:FDP:SDP:SUBDP:AU:CU:GU:TU\t"
+             "68:0:0:0:0,0:68,70:0,0:0,0\t75:0:0:0:0,0:72,72:0,0:2,2")])
+        return [("v.vcf", vcf, None), ("v.maf", maf, None), ("strelka.vcf", strelka, None)]
     if parser == "fusions":
         from test_fusions_ingest import ARRIBA_HEADER, arriba_row
 

@@ -97,3 +97,14 @@ def test_odd_paths_are_input_errors(tmp_path, case):
         p = tmp_path / ("n" * 300 + ".vcf")
     with pytest.raises(InputError):
         read_vcf(p, "GRCh38", panel=PANEL38)
+
+
+def test_non_utf8_header_names_the_line(tmp_path):
+    p = _vcf(tmp_path, [G1202R.format(af=0.2, dp=100)])
+    lines = p.read_bytes().split(b"\n")
+    chrom = next(i for i, t in enumerate(lines) if t.startswith(b"#CHROM"))
+    lines[chrom] = lines[chrom].replace(b"TUMOR", b"TUM\xf2R")
+    p.write_bytes(b"\n".join(lines))
+    with pytest.raises(InputError, match="not UTF-8") as err:
+        read_vcf(p, "GRCh38", panel=PANEL38)
+    assert err.value.line == chrom + 1

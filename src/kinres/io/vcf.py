@@ -389,6 +389,16 @@ def _open(path: Path):
     if not (head.startswith((b"##fileformat=VCF", b"BCF"))):
         raise InputError(path, "malformed header: first line is not '##fileformat=VCF...'",
                          line=1)
+    if not sniffed.bcf:
+        # header text must be UTF-8 (sample names, descriptions): name the line, not a codec error
+        try:
+            for _, text in opener.iter_lines(path, "VCF file"):
+                if not text.startswith("#") or text.startswith("#CHROM"):
+                    break
+        except InputError as exc:
+            if "UTF-8" in exc.problem:
+                raise
+            # damaged compression: the record pass names the last good line precisely
     try:
         return cyvcf2.VCF(str(path), lazy=True)
     except Exception as exc:  # noqa: BLE001 - cyvcf2 raises bare Exception on bad headers
@@ -694,6 +704,8 @@ def read_vcf(path: str | Path, build: Build | str, sample: str | None = None,
     vcf = _open(path)
     try:
         return _read(vcf, path, build, sample, settings, panel)
+    except UnicodeDecodeError as exc:  # cyvcf2 decodes sample names / strings itself
+        raise InputError(path, f"not UTF-8 text ({exc.reason}); save the file as UTF-8") from None
     finally:
         vcf.close()
 
