@@ -404,7 +404,7 @@ BYPASS_CONF = {  # (gene, pattern prefix) -> digest confidence
     ("MET", "amplification"): "H", ("MET", "exon14_skipping"): "L", ("EGFR", "hotspots"): "M",
     ("KRAS", "codons"): "M", ("NRAS", "codons"): "M", ("BRAF", "hotspots"): "M", ("MAP2K1", "codons"): "M",
     ("PIK3CA", "codons"): "M", ("NF2", "loss"): "M", ("NF1", "loss"): "L", ("ERBB2", "amplification"): "L",
-    ("KIT", "amplification"): "L",
+    ("KIT", "amplification"): "L", ("KRAS", "hotspots"): "M",
 }
 
 
@@ -461,6 +461,13 @@ THERAPY_DRUGS = [  # (rule, trigger token that must be present, drugs required, 
     ("N1", "naive", {"larotrectinib", "entrectinib"}, {"selitrectinib"}),
     ("N3", "class:", {"repotrectinib", "zurletrectinib"}, {"larotrectinib", "entrectinib"}),
     ("N4", "class:xdfg", set(), {"repotrectinib", "selitrectinib", "zurletrectinib", "larotrectinib", "entrectinib"}),
+    # 2026.2.1: KRAS G12C bypass (FDA Lumakras / Krazati labels, checked 2026-12-01)
+    ("A17", "bypass:KRAS_G12C", {"sotorasib", "adagrasib"}, {"lorlatinib"}),
+    ("A18", "bypass:KRAS_G12C", {"sotorasib", "adagrasib"}, {"lorlatinib", "trametinib"}),
+    ("R10", "bypass:KRAS_G12C", {"sotorasib", "adagrasib"}, {"lorlatinib"}),
+    ("R11", "bypass:KRAS_G12C", {"sotorasib", "adagrasib"}, {"lorlatinib", "trametinib"}),
+    ("N11", "bypass:KRAS_G12C", {"sotorasib", "adagrasib"}, {"larotrectinib"}),
+    ("N12", "bypass:KRAS_G12C", {"sotorasib", "adagrasib"}, {"larotrectinib", "trametinib"}),
 ]
 
 
@@ -699,3 +706,64 @@ def test_knowledge_version_bumped_with_changelog(kb):
     assert f"## {kb.version}" in changelog and "## 2026.2.0" in changelog
     for gene, change, drug, _ in RECONCILED:
         assert f"{gene} {change}" in changelog and drug in changelog, (gene, change, drug)
+
+
+# ---------------------------------------------------------------- knowledge 2026.2.1: KRAS G12C bypass
+# Transcribed from the FDA labels (Lumakras: accelerated approval 28 May 2021; Krazati: 12 Dec 2022;
+# both "KRAS G12C-mutated locally advanced or metastatic NSCLC ... who have received at least one
+# prior systemic therapy"), CodeBreaK 200 (NCT04303780: other actionable drivers excluded) and
+# Lin 2021 Clin Cancer Res (KRAS G12C after lorlatinib in ROS1+ NSCLC); checked 2026-12-01.
+G12C_LABEL = "at least one prior systemic therapy"
+
+
+def test_kras_g12c_bypass_rule(kb):
+    rules = list(kb.bypass_rules())
+    ids = [r.id for r in rules]
+    g12c = rules[ids.index("KRAS_G12C")]
+    # first matching rule wins: the G12C rule must precede the generic KRAS codon rule
+    assert ids.index("KRAS_G12C") < ids.index("KRAS_MUT")
+    assert g12c.genes == ("KRAS",) and g12c.pattern == "hotspots:p.G12C"
+    assert g12c.tki_call is RED and g12c.investigational and g12c.confidence is Confidence.MEDIUM
+    assert {"sotorasib", "adagrasib", "trametinib"} <= set(g12c.option_drugs)
+    assert "investigational" in g12c.option.lower()
+    assert "Lin 2021 Clin Cancer Res 27:2899" in g12c.citations
+    # G12C inhibitors act on G12C only: never proposed for the other KRAS changes
+    generic = rules[ids.index("KRAS_MUT")]
+    assert not {"sotorasib", "adagrasib"} & set(generic.option_drugs) and "G12C inhibitor comb" not in generic.option
+
+
+@pytest.mark.parametrize("rule_id", ["A17", "R10", "N11"])
+def test_kras_g12c_combination_rules_are_investigational(kb, rule_id):
+    r = _rule(kb, rule_id)
+    assert r.trigger == ("bypass:KRAS_G12C",) and r.kind == "combination"
+    assert r.investigational and "INVESTIGATIONAL" in r.option and "clinical trial" in r.option
+    assert (r.evidence_level, r.confidence.value) == ("INF", "M")
+    assert {"FDA label: sotorasib (Lumakras)", "FDA label: adagrasib (Krazati)"} <= set(r.citations)
+
+
+@pytest.mark.parametrize("rule_id", ["A18", "R11", "N12"])
+def test_kras_g12c_single_agent_rules_state_the_label_and_its_limit(kb, rule_id):
+    r = _rule(kb, rule_id)
+    assert r.trigger[0] == "bypass:KRAS_G12C" and not r.investigational
+    assert f"FDA-approved for KRAS G12C-mutated NSCLC after {G12C_LABEL}" in r.option
+    assert "excluded" in r.option and "not studied" in r.option
+    assert (r.evidence_level, r.confidence.value) == ("INF", "L")
+    assert {"FDA label: sotorasib (Lumakras)", "FDA label: adagrasib (Krazati)", "NCT04303780"} <= set(r.citations)
+    if rule_id == "N12":  # NTRK rules are tumour-agnostic: the NSCLC label statement only for NSCLC
+        assert "indication:nsclc" in r.trigger
+
+
+def test_kras_g12c_inhibitor_drugs(kb):
+    for name, year in (("sotorasib", "2021"), ("adagrasib", "2022")):
+        d = kb.drug(name)
+        assert d is not None and not d.core_for and not d.investigational, name
+        assert "KRAS" in d.targets and "NSCLC" in d.approvals and G12C_LABEL in d.approvals and year in d.approvals
+        assert "accelerated" in d.approvals.lower()
+    assert "panitumumab" in kb.drug("sotorasib").approvals and "cetuximab" in kb.drug("adagrasib").approvals
+
+
+def test_changelog_lists_the_kras_g12c_rows(kb):
+    changelog = (Path(__file__).resolve().parents[2] / "resources" / "knowledge" / "CHANGELOG.md").read_text()
+    assert "## 2026.2.1" in changelog
+    for token in ("KRAS_G12C", "KRAS_MUT", "A17", "A18", "R10", "R11", "N11", "N12", "adagrasib", "sotorasib"):
+        assert token in changelog, token
