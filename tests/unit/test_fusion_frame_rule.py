@@ -14,6 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tests.unit.test_fusions_ingest import ARRIBA_HEADER, arriba_row
 
 from kinres.annotate.fusion_structure import annotate_all
 from kinres.annotate.transcripts import Panel
@@ -25,7 +26,6 @@ from kinres.knowledge import load_knowledge
 from kinres.models import Sample, StageResult
 from kinres.report.html import render_report_html
 from kinres.report.json import parse_report
-from tests.unit.test_fusions_ingest import ARRIBA_HEADER, arriba_row
 
 PANEL = Panel.load(Build.GRCh38)
 STAR_HEADER = ("#FusionName\tJunctionReadCount\tSpanningFragCount\tSpliceType\tLeftGene\t"
@@ -172,9 +172,10 @@ def test_unknown_format_names_the_formats_tried(tmp_path):
 
 
 def test_kinres_fusions_command_on_dragen_file(tmp_path):
+    from tests.unit.test_fusions_command import _setup, main
+
     from kinres.models import StageResult
     from kinres.serialize import read_json
-    from tests.unit.test_fusions_command import _setup, main
 
     src = _eml4_alk_files(tmp_path)["dragen"]
     config, sheet = _setup(tmp_path, str(src))

@@ -162,10 +162,11 @@ class _Codons:
 
 
 def test_reference_codon_confirms_or_refuses_re_expression(tmp_path):
+    from test_preannotated import VEP_FORMAT
+
     from kinres.annotate.isoform import reexpress
     from kinres.annotate.preannotated import _to_annotation, parse_vep
     from kinres.models import Variant
-    from test_preannotated import VEP_FORMAT
 
     (tc,) = parse_vep(_met_vep(), VEP_FORMAT.split("|"))
     rep = PANEL.transcript("MET")

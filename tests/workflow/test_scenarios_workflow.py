@@ -9,8 +9,11 @@ described in tests/scenarios/README.md.
 from __future__ import annotations
 
 import json
+import re
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -24,23 +27,40 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 SCENARIOS = H.load_scenarios()
 
 
+def _failure_text(stderr: str, results: Path) -> str:
+    """The failing rules' error blocks and job logs (not just the tail of Snakemake's output)."""
+    blocks = re.findall(r"Error in rule .*?(?=\n\n|\Z)", stderr, flags=re.S)
+    logs = []
+    for log in sorted((results / "logs").rglob("*.log")) if (results / "logs").is_dir() else ():
+        text = log.read_text(errors="replace")
+        if "error" in text.lower() or "Traceback" in text:
+            logs.append(f"--- {log.relative_to(results)}\n{text[-1500:]}")
+    return "\n".join(blocks[:5] + logs[:5]) or stderr[-4000:]
+
+
 @pytest.fixture(scope="session")
-def scenario_results(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("kinres_scenarios")
+def scenario_results():
+    # own temporary folder: pytest's basetemp is shared with other pytest runs of the same user,
+    # which prune old folders while this (minutes-long) workflow may still be writing there
+    root = Path(tempfile.mkdtemp(prefix="kinres-scenarios-"))
     sheet = H.write_batch(SCENARIOS, root / "inputs")
     results = root / "results"
     config = root / "config.yaml"
-    config.write_text(yaml.safe_dump({"report": {"pdf": False, "timeline": False}}))
+    # the batch runs with a configured plasma assay LoD (0.5% VAF) so negative plasma scenarios
+    # can check that every "not detected" statement carries it
+    config.write_text(yaml.safe_dump({"report": {"pdf": False, "timeline": False},
+                                      "interpret": {"assay_lod_plasma": 0.005}}))
     proc = subprocess.run(
         [sys.executable, "-m", "snakemake", "--cores", "2", "--nolock", "--keep-going",
          "--rerun-incomplete", "--configfile", str(H.REPO / "config" / "config.yaml"), str(config),
          "--config", f"results={results}", f"samples={sheet}"],
         check=False, cwd=H.REPO, capture_output=True, text=True, timeout=1800)
     if proc.returncode != 0:
-        failed = sorted(p.parent.name for p in results.glob("*/") if not (p / "report.json").exists())
-        pytest.fail(f"scenario workflow failed (samples without report: {failed[:10]})\n"
-                    f"{proc.stderr[-4000:]}", pytrace=False)
-    return results
+        missing = sorted(sc.sample_id for sc in SCENARIOS if not (results / sc.sample_id / "report.json").exists())
+        pytest.fail(f"scenario workflow failed (kept in {root}; samples without report: {missing[:10]})\n"
+                    f"{_failure_text(proc.stderr, results)}", pytrace=False)
+    yield results
+    shutil.rmtree(root, ignore_errors=True)
 
 
 def _params():

@@ -114,7 +114,7 @@ def classify(v: Variant, tx: Any) -> Exon14Event | None:
     if sites.last_base in hit:
         return Exon14Event("last_exon_base",
                            "substitution of the last base of MET exon 14 (codon D1010)")
-    d1, d2, d3 = sites.d1010
+    _, d2, d3 = sites.d1010  # base 1 is the last exon base, handled above
     # D = GAY: any change of base 1 or 2 changes the residue; base 3 only to A/G (Glu)
     if d2 in hit or (d3 in subs and _coding(subs[d3], tx) in "AG"):
         return Exon14Event("d1010", "MET D1010 substitution (exon 14 splice region)")

@@ -141,11 +141,11 @@ def _ingest(sample: Sample, config: Config, panel) -> tuple[tuple[Variant, ...],
                ("variants.vcf_sample", vcf.sample or ""),
                ("variants.index_used", str(vcf.used_index))]
     if vcf.annotation_tags:
+        from kinres.annotate.isoform import ReferenceCodons
         from kinres.annotate.preannotated import (
             PreannotationHeader,
             annotate_preannotated,
         )
-        from kinres.annotate.isoform import ReferenceCodons
 
         header = PreannotationHeader(tags=vcf.annotation_tags, csq_fields=vcf.csq_fields)
         # a configured FASTA lets changes annotated on another isoform be checked codon by codon

@@ -136,8 +136,8 @@ def progression_assessment(course: Course, calls: list[DrugCall], mechanisms: li
     on_target = [m.label for m in mechanisms if m.mechanism_class is MechanismClass.ON_TARGET]
     found = (f"every detected on-target alteration ({'; '.join(on_target)}) is predicted sensitive to {drug}"
              if on_target else f"no alteration explaining resistance to {drug} was detected")
-    consider = ["a resistance mechanism this assay did not detect (bypass or copy-number change below the "
-                "limit of detection, non-genomic mechanisms such as EMT)"]
+    consider = [("a resistance mechanism this assay did not detect (bypass or copy-number change below the "
+                "limit of detection, non-genomic mechanisms such as EMT)")]
     if sample.specimen.is_liquid:
         consider[0] += f"; {sample.specimen.value} under-detects fusions and copy-number changes"
     consider.append("insufficient drug exposure (adherence, interacting drugs, dose reductions)")

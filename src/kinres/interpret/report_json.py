@@ -19,8 +19,7 @@ from kinres import __version__
 from kinres.enums import CaveatCode, CopyNumberCall, MechanismClass, Phase, Specimen
 from kinres.errors import KinresError
 from kinres.interpret import caveats as caveat_rules
-from kinres.interpret import ctdna
-from kinres.interpret import frames
+from kinres.interpret import ctdna, frames
 from kinres.interpret.course import (
     annotate_calls,
     course_of,

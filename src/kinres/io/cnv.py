@@ -347,8 +347,8 @@ def _read_cnvkit(path, lines, header_no, header, sample_id) -> CnvTable:
     warnings = ()
     if empty:
         shown = ", ".join(map(str, empty[:10])) + (" ..." if len(empty) > 10 else "")
-        warnings = (f"{path.name}: {len(empty)} CNVkit segment(s) with no probes or end before "
-                    f"start skipped (line {shown})",)
+        warnings = ((f"{path.name}: {len(empty)} CNVkit segment(s) with no probes or end before "
+                     f"start skipped (line {shown})"),)
     return CnvTable(path, CnvLayout.CNVKIT_SEGMENTS, tuple(obs), warnings=warnings)
 
 

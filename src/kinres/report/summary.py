@@ -8,6 +8,8 @@ from kinres.enums import DrugCallValue, MechanismClass, Role
 from kinres.report.json import Report
 from kinres.report.labels import alteration_detail, alteration_label, fmt_pct
 
+FAILING = "observed_progression"  # drug_calls[].clinical_status (interpret/course.py)
+NOT_EXPECTED = "earlier_generation_after_failure"
 MECHANISM_TITLES = {
     MechanismClass.ON_TARGET: "on-target",
     MechanismClass.OFF_TARGET: "off-target (bypass)",
@@ -59,6 +61,8 @@ def summary_sentences(report: Report) -> list[str]:
                          + (f" [{alts}{phase}]" if alts else ""))
         out.append("Resistance mechanism" + ("s" if len(found) > 1 else "") + " identified \u2014 "
                    + "; ".join(parts) + ".")
+    elif (report.data.get("clinical_context") or {}).get("frame") == "treatment_naive":
+        out.append("Treatment-naive sample: no resistance assessment.")
     else:
         out.append("No resistance mechanism was identified.")
         if report.qc.informative_negative is False:
@@ -68,12 +72,22 @@ def summary_sentences(report: Report) -> list[str]:
     if chip:
         out.append(_join([alteration_label(a) for a in chip]) + (" is" if len(chip) == 1 else " are")
                    + " flagged as possible clonal haematopoiesis and not used as tumour evidence.")
+    # the patient's course outranks a knowledge call: a drug the tumour is progressing on, or one
+    # not expected to work after a more potent drug failed, is never listed as "sensitivity"
+    failing = [d for d in report.drug_calls if d.clinical_status == FAILING]
+    withheld = [d.drug for d in report.drug_calls if d.clinical_status == NOT_EXPECTED]
     for value, verb in ((DrugCallValue.RESISTANT, "Predicted resistance"),
                         (DrugCallValue.REDUCED, "Predicted reduced activity"),
                         (DrugCallValue.SENSITIVE, "Predicted sensitivity")):
-        drugs = [d.drug for d in report.drug_calls if d.call is value]
+        drugs = [d.drug for d in report.drug_calls if d.call is value
+                 and d.clinical_status not in (FAILING, NOT_EXPECTED)]
         if drugs:
             out.append(f"{verb}: {_join(drugs)}.")
+    if failing:
+        out.append("Observed progression on " + _join([f"{d.drug} (knowledge call: {d.call.value})"
+                                                        for d in failing]) + ".")
+    if withheld:
+        out.append(f"Not expected to be active after failure of a more potent drug: {_join(withheld)}.")
     if report.therapy_options:
         top = report.therapy_options[:3]
         out.append("Top-ranked option" + ("s" if len(top) > 1 else "") + ": " + "; ".join(
@@ -137,6 +151,7 @@ def sample_summary(report: Report, report_link: str | None = None) -> SampleSumm
         flagged_alterations=tuple(alteration_label(a) for a in report.alterations if a.flags),
         top_option=top.option if top else None, top_option_level=top.evidence_level if top else None,
         resistant_drugs=tuple(d.drug for d in report.drug_calls if d.call is DrugCallValue.RESISTANT),
-        sensitive_drugs=tuple(d.drug for d in report.drug_calls if d.call is DrugCallValue.SENSITIVE),
+        sensitive_drugs=tuple(d.drug for d in report.drug_calls if d.call is DrugCallValue.SENSITIVE
+                              and d.clinical_status not in (FAILING, NOT_EXPECTED)),
         caveat_codes=tuple(c.code for c in report.caveats), n_alterations=len(report.alterations),
         report_link=report_link)
