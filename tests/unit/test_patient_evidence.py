@@ -274,3 +274,18 @@ def test_html_shows_evidence_origin_and_patient_statements(tmp_path: Path):
     assert "origin: possible germline" in html
     assert "Relative to baseline T0: acquired" in html and ">acquired<" in html
 
+
+
+def test_summary_states_lod_and_does_not_call_flagged_variants_unused(tmp_path: Path):
+    from kinres.report.json import load_report
+    from kinres.report.summary import summary_text
+
+    dnmt3a = snv("DNMT3A", "p.R882H", 0.01, 25234373, tx="ENST00000321117")
+    tissue = observed_from_stages(smp("T1", "tissue"), [StageResult("fusions", "T1", fusions=(eml4_alk(),))])
+    write_report(tmp_path / "r.json", build_report(
+        smp("PL1", "plasma"), stages_of("PL1", [dnmt3a], []), KB, Settings(assay_lod_plasma=0.004),
+        patient=PatientInputs([tissue])))
+    text = summary_text(load_report(tmp_path / "r.json"))
+    assert "limit of detection 0.4% VAF" in text
+    assert "tissue sample of this patient" in text and "tissue re-biopsy" not in text
+    assert "not used as tumour evidence" not in text and "possible clonal haematopoiesis" in text

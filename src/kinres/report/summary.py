@@ -64,14 +64,22 @@ def summary_sentences(report: Report) -> list[str]:
     elif (report.data.get("clinical_context") or {}).get("frame") == "treatment_naive":
         out.append("Treatment-naive sample: no resistance assessment.")
     else:
-        out.append("No resistance mechanism was identified.")
+        # a liquid negative carries its limit of detection in the mechanism note (interpret/caveats.py)
+        note = next((m.note for m in report.mechanisms
+                     if m.mechanism_class is MechanismClass.NONE_IDENTIFIED and m.note), None)
+        out.append("No resistance mechanism was identified" + (f"; {note}" if note else "") + ".")
         if report.qc.informative_negative is False:
+            in_batch = set((report.data.get("patient") or {}).get("batch_specimens") or ())
+            advice = ("a tissue sample of this patient from the same episode is reported separately"
+                      if "tissue" in in_batch else "tissue re-biopsy or repeat testing is advised")
             out.append("This negative result is not informative because tumour-derived DNA was "
-                       "not adequately detected; tissue re-biopsy or repeat testing is advised.")
+                       f"not adequately detected; {advice}.")
     chip = [a for a in report.alterations if "possible_chip" in a.flags]
     if chip:
+        # a flag is not a filter: the caveats name any conclusion resting on a flagged variant
         out.append(_join([alteration_label(a) for a in chip]) + (" is" if len(chip) == 1 else " are")
-                   + " flagged as possible clonal haematopoiesis and not used as tumour evidence.")
+                   + " flagged as possible clonal haematopoiesis (not used to estimate tumour fraction; "
+                   "see the caveats for any conclusion that rests on it).")
     # the patient's course outranks a knowledge call: a drug the tumour is progressing on, or one
     # not expected to work after a more potent drug failed, is never listed as "sensitivity"
     failing = [d for d in report.drug_calls if d.clinical_status == FAILING]
