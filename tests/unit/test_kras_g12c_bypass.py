@@ -94,7 +94,7 @@ def test_g12c_inhibitor_never_a_combination_without_investigational_wording(case
     assert opts, (case, [o["option"] for o in d["therapy_options"]])
     for o in opts:
         if _is_combination(o):
-            assert o["investigational"] is True and re.search(r"investigational", o["option"], re.I), (case, o)
+            assert o["investigational"] is True and re.search(r"investigational", o["option"], re.IGNORECASE), (case, o)
     # the single-agent label statement is NSCLC-only
     single = [o for o in opts if not _is_combination(o)]
     if "colorectal" in case:
