@@ -651,6 +651,12 @@ RECONCILED = {
     ("ROS1", "p.S1986Y", "ceritinib", "fusion"): (R, EvidenceType.CASE, "CASE", "L", "PMID:27401242"),
     # npj Precis Oncol 2024 (type II ROS1 TKI resistance); no PMID in the stored copy
     ("ROS1", "p.F2004C", "cabozantinib", "fusion"): (R, EvidenceType.PRECLINICAL, "PRE", "L", "npj Precis Oncol 2024 s41698-024-00663-1"),
+    # 2026.2.1: OncoKB R2 (news 2024-06-04 for G1202R, May 2026 for I1171S) maps to CLIN-cohort, as for
+    # G1202R/brigatinib; Gainor 2016 (PMID 27432227) found them in biopsies at progression on the drug
+    ("ALK", "p.G1202R", "crizotinib", "fusion"): (R, EvidenceType.CLINICAL, "CLIN-cohort", "H", "PMID:27432227"),
+    ("ALK", "p.G1202R", "ceritinib", "fusion"): (R, EvidenceType.CLINICAL, "CLIN-cohort", "H", "PMID:27432227"),
+    ("ALK", "p.G1202R", "alectinib", "fusion"): (R, EvidenceType.CLINICAL, "CLIN-cohort", "H", "PMID:27432227"),
+    ("ALK", "p.I1171S", "alectinib", "fusion"): (R, EvidenceType.CLINICAL, "CLIN-cohort", "M", "PMID:27432227"),
 }
 # digest cells that the public sources confirm (kept, with a note naming the source)
 CONFIRMED = [("ALK", "p.I1171T", "alectinib"), ("ALK", "p.I1171S", "alectinib"), ("ALK", "p.V1180L", "alectinib"),
@@ -727,6 +733,8 @@ def test_kras_g12c_bypass_rule(kb):
     assert {"sotorasib", "adagrasib", "trametinib"} <= set(g12c.option_drugs)
     assert "investigational" in g12c.option.lower()
     assert "Lin 2021 Clin Cancer Res 27:2899" in g12c.citations
+    # bypass citations reach every driver-TKI call the bypass lowers: no G12C inhibitor label there
+    assert not any("sotorasib" in c or "adagrasib" in c for c in g12c.citations)
     # G12C inhibitors act on G12C only: never proposed for the other KRAS changes
     generic = rules[ids.index("KRAS_MUT")]
     assert not {"sotorasib", "adagrasib"} & set(generic.option_drugs) and "G12C inhibitor comb" not in generic.option

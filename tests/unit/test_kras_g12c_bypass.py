@@ -8,10 +8,10 @@ import re
 
 import pytest
 
-from kinres.enums import Build, Consequence, Specimen
+from kinres.enums import Build, Consequence, CopyNumberCall, Specimen
 from kinres.interpret.report_json import Stages, build_report, report_to_jsonable, validate_report
 from kinres.knowledge import load_knowledge
-from kinres.models import Fusion, ProteinAnnotation, Sample, StageResult, Variant
+from kinres.models import CopyNumber, Fusion, ProteinAnnotation, Sample, StageResult, Variant
 
 KB = load_knowledge()
 G12C_DRUGS = {"sotorasib", "adagrasib"}
@@ -30,11 +30,12 @@ def _fusion(five, kinase, e5, e3):
                   in_frame=True, kinase_domain_retained=True, actionable=True, supporting_reads=30)
 
 
-def _report(tumor, fusion, prior, current, change="p.G12C"):
+def _report(tumor, fusion, prior, current, change="p.G12C", copies=()):
     sample = Sample("S1", "P1", Specimen.TISSUE, tumor, Build.GRCh38, prior_therapies=prior,
                     current_therapy=current)
     stages = Stages(variants=StageResult("variants", "S1", variants=(_kras(change),)),
-                    fusions=StageResult("fusions", "S1", fusions=(fusion,)))
+                    fusions=StageResult("fusions", "S1", fusions=(fusion,)),
+                    cnv=StageResult("cnv", "S1", copy_numbers=tuple(copies)) if copies else None)
     data = report_to_jsonable(build_report(sample, stages, KB))
     validate_report(data)
     return data
@@ -108,3 +109,15 @@ def test_other_kras_changes_keep_the_mek_option_without_g12c_inhibitor():
     d = _report(*ALK_AFTER_LORLATINIB[:4], change="p.G12D")
     assert not _g12c_options(d)
     assert any("trametinib" in o["drugs"] for o in d["therapy_options"])
+
+
+def test_met_amplification_combination_outranks_the_g12c_combination():
+    """Demo P02: MET amplification (case series, H) and KRAS G12C (inferred) after lorlatinib: the better
+    evidenced bypass combination ranks first; the driver-TKI calls do not cite the G12C inhibitor labels."""
+    d = _report(*ALK_AFTER_LORLATINIB, copies=(CopyNumber("MET", CopyNumberCall.AMPLIFICATION, copy_number=23.5),))
+    opts = d["therapy_options"]
+    met = next(o for o in opts if "capmatinib" in o["drugs"])
+    g12c = [o for o in opts if G12C_DRUGS & set(o["drugs"])]
+    assert g12c and all(met["rank"] < o["rank"] for o in g12c), [(o["rank"], o["option"][:60]) for o in opts]
+    for c in d["drug_calls"]:
+        assert not any("sotorasib" in x or "adagrasib" in x for x in c.get("citations", [])), c
