@@ -182,9 +182,10 @@ def test_phase_read_counts_and_transcript_refseq():
     assert alts["p.G1202R"]["refseq"] == "NM_004304.5" and alts["p.G1202R"]["protein_length"] == 1620
 
 
-def test_ntrk3_transcript_is_shown_with_refseq_and_length():
+@pytest.mark.parametrize("tx", ["ENST00000360948", "NM_001012338.3"])
+def test_ntrk3_transcript_is_shown_with_refseq_and_length(tx):
     s = dataclasses.replace(smp("T1", "tissue"), tumor_type="secretory carcinoma")
-    v = snv("NTRK3", "p.G623R", 0.2, 88000000, tx="ENST00000360948")
+    v = snv("NTRK3", "p.G623R", 0.2, 88000000, tx=tx)
     d = report(s, stages_of("T1", [v], [Fusion("ETV6", "NTRK3", "arriba", "rna", kinase_gene="NTRK3",
                                                  five_prime_exon=5, three_prime_exon=15, in_frame=True,
                                                  kinase_domain_retained=True, actionable=True)]))
@@ -289,3 +290,21 @@ def test_summary_states_lod_and_does_not_call_flagged_variants_unused(tmp_path: 
     assert "limit of detection 0.4% VAF" in text
     assert "tissue sample of this patient" in text and "tissue re-biopsy" not in text
     assert "not used as tumour evidence" not in text and "possible clonal haematopoiesis" in text
+
+
+def test_row_file_round_trips_baseline_and_germline_status(tmp_path: Path):
+    from kinres.enums import GermlineStatus
+    from kinres.io.sample_row import read_row, write_row
+
+    s = smp("T1", "tissue", baseline="T0", germline_status=GermlineStatus.PENDING)
+    write_row(s, tmp_path / "T1.json")
+    back = read_row(tmp_path / "T1.json").sample
+    assert back.baseline == "T0" and back.germline_status is GermlineStatus.PENDING
+
+
+def test_other_isoform_gets_no_reporting_refseq():
+    """ENST00000394480 is a different NTRK3 isoform: its numbering is not NM_001012338's."""
+    s = dataclasses.replace(smp("T1", "tissue"), tumor_type="secretory carcinoma")
+    d = report(s, stages_of("T1", [snv("NTRK3", "p.G623R", 0.2, 88000000, tx="ENST00000394480")], []))
+    a = next(a for a in d["alterations"] if a["gene"] == "NTRK3")
+    assert a["refseq"] is None and a["protein_length"] is None

@@ -19,8 +19,13 @@ def with_transcript_info(alt: Alteration, build: Build) -> Alteration:
     except (ImportError, OSError, KeyError):  # panel tables unavailable: leave the fields empty
         return alt
     tx = panel.by_id(alt.transcript) if alt.transcript else None
-    if tx is None and (alt.fusion is not None or alt.transcript is None) and alt.gene in panel:
-        tx = panel.transcript(alt.gene)
+    if tx is None and alt.gene in panel:
+        reporting = panel.transcript(alt.gene)
+        # fusions / CN name no transcript; an annotator's protein-identical isoform ID (e.g. NTRK3
+        # ENST00000394480 for NM_001012338) is numbered like the reporting transcript
+        if alt.transcript is None or alt.fusion is not None or \
+                panel.protein_identical(alt.transcript, reporting.transcript_id):
+            tx = reporting
     if tx is None:
         return alt
     return replace(alt, refseq=tx.refseq or None, protein_length=tx.protein_length)
