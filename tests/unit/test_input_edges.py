@@ -273,3 +273,21 @@ def test_non_utf8_sheet_names_the_line(tmp_path):
         "NSCLC", "NSCLC\xe9").encode("latin-1"))
     with pytest.raises(InputError, match="line 2: not UTF-8"):
         read_samplesheet(p)
+
+
+def test_garbage_csq_hgvsp_names_the_line(tmp_path, panel):
+    from test_preannotated import VEP_HEADER, vep, write_vcf
+
+    from kinres.commands.variants import ingest
+    from kinres.config import Config
+    from kinres.models import Sample
+
+    csq = vep("T", "missense_variant", "ALK", "ENST00000389048.7", "23/29",
+              "ENST00000389048.7:c.3604G>A", "ENSP00000373700.3:p.<b>Gly</b>", "1202", "G/R")
+    vcf = write_vcf(tmp_path, VEP_HEADER, [
+        f"chr2\t29220747\t.\tC\tT\t.\tPASS\tCSQ={csq}\tGT:AD:AF:DP\t0/1:180,20:0.1:200"])
+    sample = Sample(sample_id="S1", patient_id="P1", specimen="tissue", tumor_type="NSCLC",
+                    genome_build=Build.GRCh38, vcf=vcf)
+    with pytest.raises(InputError, match="not HGVS protein notation") as err:
+        ingest(sample, Config(tmp_path / "c.yaml", {}), panel)
+    assert err.value.line is not None and err.value.path == str(vcf)

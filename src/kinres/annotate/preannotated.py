@@ -18,6 +18,7 @@ from urllib.parse import unquote
 
 from kinres.annotate.isoform import ReferenceCodons, genomic_exon, reexpress, reporting_c
 from kinres.enums import Consequence
+from kinres.errors import InputError
 from kinres.models import ProteinAnnotation, Variant
 
 VEP, SNPEFF, BCSQ, MAF = "VEP", "snpEff", "bcftools-csq", "MAF"
@@ -192,6 +193,22 @@ class ProteinChange:
     end: int | None
     ref_aa: str | None
     alt_aa: str | None
+
+
+_HGVSP_REST = re.compile(r"^[A-Za-z*=?_\d-]*$")
+
+
+def plausible_short_p(short: str | None) -> bool:
+    """True for a one-letter p. string kinres can carry (after short_hgvs_p); False for a
+    garbled cell ('p.<b>x</b>', 'banana') that must not pass as a protein change. An isoform
+    prefix ('ENST...:p.G623E') is allowed."""
+    if not short:
+        return True
+    short = short.rsplit(":", 1)[-1]
+    if short in ("p.?", "p.0", "p.="):
+        return True
+    m = _SHORT_RE.match(short)
+    return bool(m and _HGVSP_REST.match(m.group(5)))
 
 
 def parse_short_p(hgvs_p: str | None) -> ProteinChange:
@@ -636,6 +653,13 @@ def annotate_preannotated(variants: Sequence[Variant], raw: Sequence[tuple[str, 
         if ann is None:
             outside += 1
             continue
+        if not plausible_short_p(ann.hgvs_p):
+            src = v.source
+            raise InputError(src.path if src else None,
+                             f"{'/'.join(header.tags)} HGVSp {ann.hgvs_p[:60]!r} of {ann.gene} is "
+                             "not HGVS protein notation (e.g. p.G1202R)",
+                             line=src.line if src else None,
+                             record=f"{v.chrom}:{v.pos} {v.ref}>{v.alt}")
         if warn:
             warnings.append(warn)
         out.append(replace(v, annotation=ann))

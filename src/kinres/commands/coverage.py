@@ -40,7 +40,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def read_hotspot_table(path: Path) -> list[Hotspot]:
     """Hotspots from a TSV with a header naming `gene` and `hgvs_p` columns."""
-    lines = path.read_text().splitlines()
+    from kinres.io.opener import read_lines
+
+    lines = read_lines(path, "hotspot table")
     if not lines:
         raise InputError(path, "hotspot table is empty")
     header = [h.strip().lower() for h in lines[0].split("\t")]

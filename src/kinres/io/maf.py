@@ -16,17 +16,16 @@ reporting transcript's (vcf2maf and oncokb-annotator use canonical isoforms) and
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from kinres.annotate.isoform import reexpress
 from kinres.annotate.preannotated import (
-    _SHORT_RE,
     MAF,
     consequence_from_short_p,
     map_terms,
     parse_short_p,
+    plausible_short_p,
     short_hgvs_p,
     strip_version,
 )
@@ -54,7 +53,6 @@ def _blank(v: str | None) -> bool:
 
 _MAX_COUNT = 10**9  # reads at one position beyond any sequencer: a corrupt cell
 _MAX_POSITION = 300_000_000  # longer than any human chromosome
-_HGVSP_REST = re.compile(r"^[A-Za-z*=?_\d-]*$")
 
 
 def _int(v: str | None, path: Path, line: int, column: str, *, minimum: int = 0,
@@ -77,13 +75,10 @@ def _int(v: str | None, path: Path, line: int, column: str, *, minimum: int = 0,
 def _hgvsp(raw: str | None, path: Path, line: int) -> str | None:
     """HGVSp_Short in one-letter form; a non-blank cell that is not p. notation is an error
     (a garbled cell must not silently become "no protein change")."""
-    if _blank(raw):
+    if _blank(raw) or raw.strip() == "-":
         return None
     short = short_hgvs_p(raw)
-    if short in ("p.?", "p.0", "p.="):
-        return short
-    m = _SHORT_RE.match(short or "")
-    if not m or not _HGVSP_REST.match(m.group(5)):
+    if not short or not plausible_short_p(short):
         raise InputError(path, f"HGVSp_Short {raw.strip()[:60]!r} is not HGVS protein notation "
                                "(e.g. p.G1202R)", line=line)
     return short
