@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from kinres.enums import CaveatCode, DrugCallValue, MechanismClass, Progression, Specimen
+from kinres.interpret.frames import small_cell_evidence
 from kinres.interpret.mechanisms import Finding, OnTargetGroup
 from kinres.knowledge.loader import KnowledgeBase
 from kinres.models import Caveat, DrugCall, Mechanism, Sample
@@ -131,7 +132,7 @@ def progression_assessment(course: Course, calls: list[DrugCall], mechanisms: li
     if call is None:
         return None, None
     other = [m for m in mechanisms if m.mechanism_class in (MechanismClass.OFF_TARGET, MechanismClass.PHENOTYPIC)]
-    if call.call is not DrugCallValue.SENSITIVE or other:
+    if call.call is not DrugCallValue.SENSITIVE or other or small_cell_evidence(sample):
         return True, None
     on_target = [m.label for m in mechanisms if m.mechanism_class is MechanismClass.ON_TARGET]
     found = (f"every detected on-target alteration ({'; '.join(on_target)}) is predicted sensitive to {drug}"

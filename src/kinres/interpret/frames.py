@@ -10,12 +10,15 @@ removes an alteration from the report.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from kinres.enums import AltKind, CaveatCode, Role
-from kinres.interpret.course import Course
 from kinres.interpret.mechanisms import Finding
 from kinres.knowledge.loader import KnowledgeBase
 from kinres.models import Caveat, Sample
+
+if TYPE_CHECKING:  # course.py imports this module
+    from kinres.interpret.course import Course
 
 LUNG_WORDS = ("lung", "nsclc", "luad", "lusc", "pulmonary")
 # Tumour-type words naming paediatric entities (digest s1: ETV6-NTRK3 in infantile fibrosarcoma and
@@ -166,6 +169,20 @@ def orthogonal_notes(sample: Sample, findings: list[Finding]) -> tuple[list[Cont
         caveats.append(Caveat(CaveatCode.ORTHOGONAL_DISCORDANT,
                               f"MET amplification by sequencing but MET/CEP7 FISH ratio {ratio:g} (< 2.0): discordant"))
     return notes, caveats
+
+
+_SMALL_CELL_WORDS = ("small cell", "small-cell", "sclc", "neuroendocrine")
+
+
+def small_cell_evidence(sample: Sample) -> str | None:
+    """Histological support for small-cell / neuroendocrine transformation given in the sheet
+    (histology text or NE_markers=positive), as a phrase for the report; None if none."""
+    parts = []
+    if sample.histology and any(w in sample.histology.lower() for w in _SMALL_CELL_WORDS):
+        parts.append(f"histology '{sample.histology}'")
+    if dict(sample.orthogonal).get("NE_markers") == "positive":
+        parts.append("neuroendocrine markers positive")
+    return " and ".join(parts) or None
 
 
 def paediatric_note(sample: Sample) -> ContextNote | None:

@@ -219,10 +219,12 @@ def build_report(sample: Sample, stages: Stages, kb: KnowledgeBase, settings: Se
             caveats.append(Caveat(CaveatCode.PLASMA_CNV_INSENSITIVE,
                                   f"{f.id} {f.alteration.gene} low-level gain in {sample.specimen.value}: plasma copy number is "
                                   "diluted by tumour fraction; confirm amplification in tissue (FISH/NGS)"))
-    if any(m.mechanism_class is MechanismClass.PHENOTYPIC for m in mechanisms):
+    if any(m.mechanism_class is MechanismClass.PHENOTYPIC for m in mechanisms) and not frames.small_cell_evidence(sample):
+        # with small-cell histology given in the sheet the diagnosis is made; frames notes it
         caveats.append(Caveat(CaveatCode.HISTOLOGY_REQUIRED,
                               "TP53 + RB1 inactivation is a genomic flag for possible small-cell transformation; "
-                              "diagnosis needs a re-biopsy with histology (synaptophysin, chromogranin, INSM1)"))
+                              "diagnosis needs a re-biopsy with histology (synaptophysin, chromogranin, INSM1)"
+                              + (f" (histology given: {sample.histology})" if sample.histology else "")))
     if any(r.evidence_type.value in ("preclinical", "inferred") and r.call.value != "unknown" and r.level != "NONE"
            and any(i in {a for m in mechanisms for a in m.alteration_ids} for i in r.based_on)
            and r.level in ("PRE", "INF") for r in calls):
@@ -324,6 +326,14 @@ def _clinical_context(sample: Sample, course, findings, drivers: list[str], kb: 
         caveats.append(non_nsclc)
     if sample.histology:
         notes.append(frames.ContextNote("histology", f"Histology (sample sheet): {sample.histology}"))
+    small_cell = frames.small_cell_evidence(sample)
+    if small_cell:
+        genomic = any(f.alteration.role.value == "transformation_marker" for f in findings)
+        notes.append(frames.ContextNote(
+            "histology", f"Histology supports small-cell transformation ({small_cell})"
+            + ("; consistent with the TP53 + RB1 inactivation detected" if genomic else
+               "; TP53 + RB1 inactivation was not detected, the histological diagnosis stands")
+            + ": small-cell-directed therapy (platinum-etoposide) applies"))
     return frames.ClinicalContext(
         frame=frames.frame_of(course, kb), indication=frames.indication_of(sample),
         paediatric=frames.is_paediatric(sample)[0],

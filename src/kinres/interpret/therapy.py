@@ -15,7 +15,13 @@ from dataclasses import dataclass
 
 from kinres.enums import CaveatCode, DrugCallValue, MechanismClass, Progression, Role, Specimen
 from kinres.interpret.course import course_of
-from kinres.interpret.frames import PAEDIATRIC_WORDS, indication_of, is_lung, is_paediatric_entity  # noqa: F401 (re-export)
+from kinres.interpret.frames import (  # noqa: F401 (PAEDIATRIC_WORDS, is_paediatric_entity re-exported)
+    PAEDIATRIC_WORDS,
+    indication_of,
+    is_lung,
+    is_paediatric_entity,
+    small_cell_evidence,
+)
 from kinres.interpret.mechanisms import Finding, OnTargetGroup
 from kinres.knowledge.loader import KnowledgeBase
 from kinres.knowledge.records import Drug, level_rank
@@ -91,7 +97,9 @@ def build_context(sample: Sample, findings: list[Finding], groups: list[OnTarget
     driver = (sorted(fusion_drivers) or drivers or [None])[0]
     bypass_ids = tuple(sorted({f.bypass.id for f in findings if f.bypass is not None and f.usable
                                and f.alteration.role is Role.BYPASS}))
-    transformation = any(m.mechanism_class is MechanismClass.PHENOTYPIC for m in mechanisms)
+    # genomic flag (TP53 + RB1) or small-cell histology reported in the sheet
+    transformation = any(m.mechanism_class is MechanismClass.PHENOTYPIC for m in mechanisms) \
+        or small_cell_evidence(sample) is not None
     no_mech = all(m.mechanism_class is MechanismClass.NONE_IDENTIFIED for m in mechanisms)
     nafus = any("not_actionable_fusion" in f.flags for f in findings if f.fusion is not None) and not fusion_drivers
     return Context(
