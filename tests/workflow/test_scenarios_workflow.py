@@ -9,6 +9,7 @@ described in tests/scenarios/README.md.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -60,7 +61,8 @@ def scenario_results():
         pytest.fail(f"scenario workflow failed (kept in {root}; samples without report: {missing[:10]})\n"
                     f"{_failure_text(proc.stderr, results)}", pytrace=False)
     yield results
-    shutil.rmtree(root, ignore_errors=True)
+    if not os.environ.get("KINRES_KEEP_SCENARIOS"):  # set it to inspect the reports afterwards
+        shutil.rmtree(root, ignore_errors=True)
 
 
 def _params():
