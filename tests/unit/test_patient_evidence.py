@@ -234,6 +234,13 @@ def test_tissue_has_no_liquid_caveats():
     (["cnv: c.vcf: 1 CNV record(s) not PASS, not used"], 0),
     (["variants: a.vcf: 4 symbolic/breakend ALT allele(s) skipped", "fusions: 2 record(s) could not be parsed"], 6),
     (["variants: 2:29220829:C>C: ALT equals REF, not annotated"], 1),
+    (["variants: a.vcf: 3 record(s) carry no CSQ annotation", "cnv: c.cns: 2 CNVkit segment(s) with no probes "
+      "or end before start skipped (line 4, 9)"], 5),
+    # facts and deliberate choices are not unparsed records
+    (["sample sheet: s.tsv, line 3: unknown drug name 'lorlatinb'", "variants: a.vcf: 2 out-of-range value(s) "
+      "replaced: AF 1.2", "variants: m.maf line 7: re-expressed on the reporting transcript",
+      "variants: duplicate record 2:29220747 C>T at line 12 and line 13: merged into one variant",
+      "variants: a.vcf: stale index; the whole file was read instead"], 0),
 ])
 def test_unparsed_records_counts_records_not_lines(warnings, n):
     assert skipped_records(warnings) == n

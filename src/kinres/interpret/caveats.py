@@ -13,14 +13,17 @@ from kinres.interpret import ctdna
 from kinres.interpret.settings import Settings
 from kinres.models import Caveat, DrugCall, Mechanism, NotDetected, Sample, TherapyOption
 
-# Stage warnings that report a deliberate choice or a fact about the input, not a record that
-# could not be used: records outside the panel, caller-filtered records, merged duplicates,
-# an empty file, or a missing BAM. They stay in qc.warnings but do not raise UNPARSED_RECORDS.
+# Stage warnings that say records could not be parsed or used (counted by UNPARSED_RECORDS). Every
+# other warning reports a deliberate choice or a fact about the input - records outside the panel,
+# caller-filtered records, merged duplicates, an empty file, a replaced out-of-range value, a
+# stale index, an unknown drug name on the sheet: it stays in qc.warnings but is not "unparsed".
+_UNUSABLE = re.compile(
+    r"\bskipped\b|could not be parsed|cannot be parsed|unparsable|malformed|not annotated|"
+    r"carry no \S+ annotation|without genomic coordinates|\b(bad|invalid) (record|row|line)\b",
+    re.IGNORECASE)
 _INFORMATIONAL = re.compile(
     r"outside (the )?panel|no panel kinase|no variant records|failed (the caller's )?FILTER|not PASS|"
-    r"FILTER '\.'|duplicate|reciprocal|merged|without an obtainable allele|without t_depth|"
-    r"no hotspot coverage|not assessable at this tumour fraction|Variant_Classification values|"
-    r"consequence terms not mapped|annotation CDS of", re.IGNORECASE)
+    r"FILTER '\.'|duplicate|reciprocal|merged", re.IGNORECASE)
 _COUNT = re.compile(r"(?<![\w.:/-])(\d+)\s+(?:[\w/-]+\s+){0,3}?(?:record|row|variant|call|segment|breakpoint|"
                     r"allele|line)s?\b", re.IGNORECASE)
 
@@ -31,7 +34,7 @@ def skipped_records(warnings: list[str]) -> int:
     A warning without a stated count names one record (e.g. "chr2:123:C>C: ALT equals REF")."""
     total = 0
     for w in warnings:
-        if _INFORMATIONAL.search(w):
+        if w.startswith("sample sheet: ") or not _UNUSABLE.search(w) or _INFORMATIONAL.search(w):
             continue
         m = _COUNT.search(w.split(": ", 1)[1] if w.startswith(("variants: ", "fusions: ", "cnv: ", "coverage: "))
                           else w)
