@@ -231,7 +231,7 @@ rm -f "$SNAP/config/smoke_bad.tsv" "$SNAP/.test/data/smoke_bad.vcf"
 (( RC != 124 && RC != 137 )) || die "the failing run hung until the timeout (see $WORK/snakemake_fail.log)"
 grep -q "kinres error: .test/data/smoke_bad.vcf, line [0-9]*: POS is not a positive integer" \
     "$WORK/snakemake_fail.log" || die "the failed job's kinres error is not in $WORK/snakemake_fail.log"
-grep -q "Error in rule variants" "$WORK/snakemake_fail.log" || die "snakemake did not report the failed rule"
+grep -q "Error in rule patient_" "$WORK/snakemake_fail.log" || die "snakemake did not report the failed rule"
 log "failing job reported as failed with kinres's message after ${FAIL_SECS}s (exit $RC)"
 
 # --- the same batch locally ---------------------------------------------------------------

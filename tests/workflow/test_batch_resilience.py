@@ -4,8 +4,8 @@
    the MultiQC table and failed_samples.tsv are written; the failed sample has FAILED.json with
    the error and no report; every other patient's samples are reported.
 2. Input fixed: the rerun runs only that patient and the batch; the other reports keep bytes.
-3. One row edited: a dry run plans only that patient's job and the batch (PDFs off here; with
-   PDFs on, the PDF job holding that sample reruns too).
+3. One row edited: a dry run plans only that patient's job, the PDF job holding its sample
+   and the batch.
 4. kinres_mqc.tsv is a declared output: deleting it plans the batch job again.
 """
 
@@ -63,8 +63,12 @@ def _broken_vcf(folder: Path) -> Path:
 
 
 def _planned(proc: subprocess.CompletedProcess) -> set[str]:
-    """Rule names of the jobs a (dry) run lists."""
-    return set(re.findall(r"^\s*(?:local)?rule (\S+):", proc.stdout + proc.stderr, re.M))
+    """Rule names of the jobs a (dry) run lists; the PDF batch jobs as one entry "pdf" (the
+    batch holding the changed sample reruns: at most one)."""
+    rules = set(re.findall(r"^\s*(?:local)?rule (\S+):", proc.stdout + proc.stderr, re.M))
+    pdf = {r for r in rules if r.startswith("pdf_")}
+    assert len(pdf) <= 1, pdf
+    return (rules - pdf) | ({"pdf"} if pdf else set())
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +78,7 @@ def run(tmp_path_factory):
     broken = _broken_vcf(folder)
     config.write_text(yaml.safe_dump({
         "samples": str(_sheet(folder, {BROKEN: {"vcf": str(broken)}})),
-        "results": str(folder / "results"), "report": {"pdf": False}}))
+        "results": str(folder / "results"), "pdf_per_job": 4}))
     first = _snakemake(config)
     return folder, config, first
 
@@ -96,9 +100,12 @@ def test_broken_sample_fails_the_run_but_the_batch_summary_is_written(run):
     assert BROKEN in (results / "batch" / "summary.html").read_text()
     mqc = (results / "batch" / "kinres_mqc.tsv").read_text()
     assert "P02-T1" in mqc
-    # every other patient is reported
-    for sid in ("P01-PL3", "P02-T1", "P07-T1", "P10-T1"):
+    # every other patient is reported, PDFs included (also those batched with the failed one)
+    for sid in ("P01-PL1", "P01-PL2", "P01-PL3", "P02-T1", "P03-CSF1", "P04-T1", "P06-PL1",
+                "P07-T1", "P08-PL1", "P09-T1", "P10-T1"):
         assert (results / sid / "report.html").stat().st_size > 0, sid
+        assert (results / sid / "report.pdf").read_bytes()[:5] == b"%PDF-", sid
+    assert not (results / BROKEN / "report.pdf").exists()
 
 
 def test_fixed_input_reruns_only_that_patient_and_keeps_other_bytes(run):
@@ -109,7 +116,7 @@ def test_fixed_input_reruns_only_that_patient_and_keeps_other_bytes(run):
     _sheet(folder, {})  # the good VCF again
     proc = _snakemake(config)
     assert proc.returncode == 0, (proc.stdout + proc.stderr)[-3000:]
-    assert _planned(proc) == {"patient_P05", "batch", "all"}
+    assert _planned(proc) == {"patient_P05", "pdf", "batch", "all"}
     assert not (results / BROKEN / "FAILED.json").exists()
     assert (results / BROKEN / "report.html").exists()
     for path, data in before.items():
@@ -122,7 +129,7 @@ def test_editing_one_row_plans_only_that_patient(run):
     assert "Nothing to be done" in (lambda p: p.stdout + p.stderr)(_snakemake(config, "-n"))
     _sheet(folder, {"P04-T1": {"purity": "0.55"}})
     planned = _planned(_snakemake(config, "-n"))
-    assert planned == {"patient_P04", "batch", "all"}, planned
+    assert planned == {"patient_P04", "pdf", "batch", "all"}, planned
 
 
 def test_multiqc_table_is_a_declared_output(run):

@@ -109,10 +109,20 @@ def write_partial_batch():
                and not os.path.exists(f"{RESULTS}/{sid}/FAILED.json")]
     if not reports and not failed:
         return
+    os.makedirs(f"{LOGS}/batch", exist_ok=True)
+    # a failed sample keeps its PDF batch from running: render the reported samples' PDFs here
+    # (same command and bytes as the pdf rule; the next run's pdf job rewrites them identically)
+    missing_pdf = [os.path.join(os.path.dirname(p), "report.html") for p in reports]
+    missing_pdf = [h for h in missing_pdf if WRITE_PDF and os.path.exists(h)
+                   and not os.path.exists(os.path.join(os.path.dirname(h), "report.pdf"))]
+    if missing_pdf:
+        pdf = subprocess.run(["kinres", "pdf", "--html", *missing_pdf], capture_output=True,
+                             text=True)
+        with open(f"{LOGS}/batch/pdf_held_back.log", "w") as fh:
+            fh.write(pdf.stdout + pdf.stderr)
     cmd = ["kinres", "batch", "--config", CONFIG, "--outdir", f"{RESULTS}/batch",
            "--reports", *reports, "--failed", *failed]
     proc = subprocess.run(cmd, capture_output=True, text=True)
-    os.makedirs(f"{LOGS}/batch", exist_ok=True)
     with open(f"{LOGS}/batch/batch.log", "w") as fh:
         fh.write(proc.stdout + proc.stderr)
     names = []
