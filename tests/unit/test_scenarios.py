@@ -120,7 +120,9 @@ def test_alk_compound_cis_lorlatinib_resistant_goes_to_trial():
     assert m["compound"] is True and m["phase"] == "cis"
     assert calls(d)["lorlatinib"] == "resistant" and "sensitive" not in calls(d).values()
     assert "trial" in top(d).lower()
-    assert "INVESTIGATIONAL_COMBINATION" in codes(d)
+    # a trial of a single fourth-generation TKI, with chemotherapy as a separate option (knowledge 2026.2.1),
+    # is an investigational agent, not a combination with overlapping toxicity
+    assert "INVESTIGATIONAL_AGENT" in codes(d) and "INVESTIGATIONAL_COMBINATION" not in codes(d)
 
 
 def test_alk_compound_trans_uses_single_calls():
