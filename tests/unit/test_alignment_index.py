@@ -118,3 +118,38 @@ def test_cram_index(tmp_path):
     earlier = os.stat(a).st_mtime - 60
     os.utime(index_of(a), (earlier, earlier))
     refused(a, "older than the alignment file", reference=fasta)
+
+
+def test_coverage_command_refuses_a_foreign_index(tmp_path, capsys):
+    """Through the CLI: a clear kinres error naming the BAM, no coverage.json, never depth 0."""
+    from kinres.cli import main
+
+    a = bam(tmp_path, "a.bam", reads(1, 3000, 1000, 5000))
+    b = bam(tmp_path, "b.bam", reads(2, 3000, 50_000, 60_000))
+    foreign(a, b)
+    (tmp_path / "config.yaml").write_text("results: res\n")
+    (tmp_path / "samples.tsv").write_text(
+        "sample_id\tpatient_id\tspecimen\ttumor_type\tgenome_build\tbam\n"
+        f"S1\tP1\ttissue\tNSCLC\tGRCh38\t{b}\n")
+    (tmp_path / "hotspots.tsv").write_text("gene\thgvs_p\nALK\tp.G1202R\n")
+    out = tmp_path / "coverage.json"
+    rc = main(["coverage", "--config", str(tmp_path / "config.yaml"), "--sample-sheet",
+               str(tmp_path / "samples.tsv"), "--sample", "S1",
+               "--hotspots", str(tmp_path / "hotspots.tsv"), "--out", str(out)])
+    err = capsys.readouterr().err
+    assert rc != 0 and not out.exists()
+    assert "b.bam" in err and "re-index with samtools index" in err
+
+
+def test_fetch_error_is_an_input_error(tmp_path):
+    """htslib failing mid-read (damaged file, index of another file) names the file."""
+    from kinres.io.readpass import Site, reads_by_site
+
+    class Broken:
+        filename = str(tmp_path / "x.bam").encode()
+
+        def fetch(self, contig, start, end):
+            raise OSError("truncated file")
+
+    with pytest.raises(InputError, match="x.bam.*c1:11-20 failed.*samtools index"):
+        list(reads_by_site(Broken(), [Site("c1", 10, 20, None)], 20))
