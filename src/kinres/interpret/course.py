@@ -92,8 +92,8 @@ def withheld_earlier_generation(course: Course, calls: list[DrugCall], kb: Knowl
                     or "re-sensitisation documented" in (c.rationale or "")):
                 continue
             out[c.drug] = (f"the tumour progressed on {potent} (a more potent, later-generation {gene} "
-                           f"inhibitor) and no {gene} mutation explains that failure, so {c.drug} is not "
-                           f"expected to be active; its 'sensitive' call reflects the {gene} driver alone")
+                           f"inhibitor) without a {gene} mutation explaining that failure: not expected to be "
+                           f"active; the 'sensitive' call reflects the {gene} driver alone")
     return out
 
 
@@ -102,7 +102,11 @@ def annotate_calls(calls: list[DrugCall], course: Course, withheld: dict[str, st
     out = []
     for c in calls:
         status = note = None
-        if c.drug == course.progressing_on:
+        if c.drug == course.progressing_on and course.progression is Progression.OLIGOPROGRESSION:
+            status = OBSERVED_PROGRESSION
+            note = (f"oligoprogression on {c.drug}: failing at the progressing site(s) whatever the knowledge "
+                    f"call '{c.call.value}'; local therapy while continuing {c.drug} is the usual first step")
+        elif c.drug == course.progressing_on:
             status = OBSERVED_PROGRESSION
             note = (f"tumour is progressing on {c.drug} ({PROGRESSION_TEXT[course.progression]}): "
                     f"clinically failing regardless of the knowledge call '{c.call.value}'")

@@ -98,6 +98,17 @@ def check_patient_reports(report: Report, others: Iterable[Report]) -> list[Repo
     return kept
 
 
+def _course_notes(report: Report) -> list[tuple[str, str, str]]:
+    """(drugs, status, note) with drugs sharing one note listed together (e.g. five earlier-
+    generation TKIs after lorlatinib failure), in drug-call order."""
+    grouped: dict[tuple[str, str], list[str]] = {}
+    for d in report.drug_calls:
+        if d.clinical_status and d.clinical_note:
+            grouped.setdefault((d.clinical_status, d.clinical_note), []).append(d.drug)
+    return [(", ".join(drugs), labels.CLINICAL_STATUS_TITLES.get(st, st.replace("_", " ")), note)
+            for (st, note), drugs in grouped.items()]
+
+
 def render_report_html(report: Report, patient_reports: Iterable[Report] = (),
                        settings: Settings | None = None,
                        report_date: _dt.date | None = None) -> str:
@@ -118,6 +129,7 @@ def render_report_html(report: Report, patient_reports: Iterable[Report] = (),
         context_notes=list(clinical.get("notes") or ()), excluded=list(report.data.get("excluded_options") or ()),
         course_text=labels.PROGRESSION_TITLES.get(report.sample.progression, "not stated"),
         status_title=lambda st: labels.CLINICAL_STATUS_TITLES.get(st, st.replace("_", " ")),
+        course_notes=_course_notes(report),
         **figures(report, others, timeline=settings.timeline),
     )
     return environment().get_template("report.html.j2").render(**context)
