@@ -291,3 +291,37 @@ def test_garbage_csq_hgvsp_names_the_line(tmp_path, panel):
     with pytest.raises(InputError, match="not HGVS protein notation") as err:
         ingest(sample, Config(tmp_path / "c.yaml", {}), panel)
     assert err.value.line is not None and err.value.path == str(vcf)
+
+
+# --------------------------------------------------------------------------- outputs
+def test_full_disk_while_writing_is_an_output_error(tmp_path):
+    import errno
+
+    from kinres.atomic import atomic_open
+    from kinres.errors import OutputError
+
+    out = tmp_path / "report.html"
+    with pytest.raises(OutputError, match="no space left") as err, atomic_open(out) as fh:
+        fh.write("partial")
+        raise OSError(errno.ENOSPC, "No space left on device")
+    assert err.value.path == str(out)
+    assert not out.exists() and not list(tmp_path.iterdir())  # no partial output, no temp file
+
+
+def test_results_path_under_a_file_is_an_output_error(tmp_path):
+    from kinres.errors import OutputError
+    from kinres.serialize import write_json
+
+    (tmp_path / "results").write_text("a file")
+    with pytest.raises(OutputError, match="cannot create output"):
+        write_json(tmp_path / "results" / "S1" / "variants.json", {"a": 1})
+
+
+def test_maf_row_with_some_tabs_replaced_by_spaces(tmp_path, panel):
+    cells = row(hgvsp="p.I1171N", start="29223528", end="29223528", ref="A", alt="T")
+    bad = cells[0] + " " + cells[1] + "\t" + "\t".join(cells[2:]) + "\textra"
+    path = maf(tmp_path, [row()])
+    path.write_text(path.read_text() + bad + "\n")
+    with pytest.raises(InputError, match="spaces") as err:
+        read_maf(path, "GRCh38", panel)
+    assert err.value.line == 4

@@ -110,6 +110,11 @@ def read_maf(path: str | Path, build: Build | str, panel, sample: str | None = N
             raise InputError(path, f"{len(fields)} tab-separated cell(s), so required column(s) "
                                    f"{', '.join(short)} are missing{hint}", line=i + 1)
         fields += [""] * (len(header) - len(fields))  # trailing empty cells are often cut
+        for column in ("Hugo_Symbol", "Chromosome", "Start_Position"):
+            cell = fields[header.index(column)]
+            if len(cell.split()) > 1:  # "ALK 2 29220747": cells joined by spaces
+                raise InputError(path, f"{column} {cell[:40]!r} contains spaces (spaces "
+                                       "instead of tabs?)", line=i + 1)
         rows.append((i + 1, dict(zip(header, fields))))
 
     barcodes = sorted({r.get("Tumor_Sample_Barcode", "") for _, r in rows} - {""})
