@@ -234,11 +234,12 @@ def test_tissue_has_no_liquid_caveats():
     (["cnv: c.vcf: 1 CNV record(s) not PASS, not used"], 0),
     (["variants: a.vcf: 4 symbolic/breakend ALT allele(s) skipped", "fusions: 2 record(s) could not be parsed"], 6),
     (["variants: 2:29220829:C>C: ALT equals REF, not annotated"], 1),
-    (["variants: a.vcf: 3 record(s) carry no CSQ annotation", "cnv: c.cns: 2 CNVkit segment(s) with no probes "
-      "or end before start skipped (line 4, 9)"], 5),
+    (["variants: a.vcf: 3 record(s) carry no CSQ annotation",
+      "cnv: c.cns: 2 CNVkit segment(s) with no probes or end before start skipped (line 4, 9)"], 5),
     # facts and deliberate choices are not unparsed records
-    (["sample sheet: s.tsv, line 3: unknown drug name 'lorlatinb'", "variants: a.vcf: 2 out-of-range value(s) "
-      "replaced: AF 1.2", "variants: m.maf line 7: re-expressed on the reporting transcript",
+    (["sample sheet: s.tsv, line 3: unknown drug name 'lorlatinb'",
+      "variants: a.vcf: 2 out-of-range value(s) replaced: AF 1.2",
+      "variants: m.maf line 7: re-expressed on the reporting transcript",
       "variants: duplicate record 2:29220747 C>T at line 12 and line 13: merged into one variant",
       "variants: a.vcf: stale index; the whole file was read instead"], 0),
 ])
@@ -281,6 +282,14 @@ def test_html_shows_evidence_origin_and_patient_statements(tmp_path: Path):
     assert "amplification: &gt;= 6 copies" in html
     assert "origin: possible germline" in html
     assert "Relative to baseline T0: acquired" in html and ">acquired<" in html
+    from kinres.report.tsv import write_alterations_tsv
+
+    write_alterations_tsv(load_report(tmp_path / "report.json"), tmp_path / "a.tsv")
+    header, *body = [ln.split("\t") for ln in (tmp_path / "a.tsv").read_text().splitlines()]
+    rows = [dict(zip(header, r)) for r in body]
+    g = next(r for r in rows if r["hgvs_p"] == "p.G1202R")
+    assert g["refseq"] == "NM_004304.5" and g["protein_length"] == "1620" and g["acquisition"] == "acquired"
+    assert next(r for r in rows if r["hgvs_p"] == "p.R248Q")["origin"] == "possible_germline"
 
 
 

@@ -16,6 +16,8 @@ ALTERATION_COLUMNS = (
     "flags", "fusion_five_prime_gene", "fusion_three_prime_gene", "fusion_junction",
     "fusion_variant", "fusion_in_frame", "fusion_kinase_domain_retained",
     "fusion_supporting_reads", "chrom", "pos", "ref", "alt",
+    # appended (report.json additive fields): reporting transcript, origin hint, course, CN rule
+    "refseq", "protein_length", "origin", "acquisition", "cn_threshold",
 )
 DRUG_CALL_COLUMNS = (
     "sample_id", "patient_id", "drug", "call", "evidence_type", "level", "based_on", "citations",
@@ -62,7 +64,8 @@ def alteration_rows(report: Report) -> list[tuple]:
             f and f.five_prime_gene, f and f.three_prime_gene, f and f.junction_label,
             f and f.variant_label, f.in_frame if f else None,
             f.kinase_domain_retained if f else None, f.supporting_reads if f else None,
-            a.chrom, a.pos, a.ref, a.alt))
+            a.chrom, a.pos, a.ref, a.alt,
+            a.refseq, a.protein_length, a.origin, a.acquisition, a.cn_threshold))
     return rows
 
 
