@@ -882,11 +882,15 @@ def bam_text(path: Path) -> str:
 
 
 # --------------------------------------------------------------------------- the demo batch
-SHEET_COLUMNS = ["sample_id", "patient_id", "specimen", "tumor_type", "collection_date", "genome_build", "prior_therapies", "current_therapy", "vcf", "vcf_sample", "fusions", "fusion_format", "cnv", "cnv_format", "bam", "tumor_fraction", "purity", "cns_involvement", "age_years"]
+SHEET_COLUMNS = ["sample_id", "patient_id", "specimen", "tumor_type", "collection_date", "genome_build", "prior_therapies", "current_therapy", "vcf", "vcf_sample", "fusions", "fusion_format", "cnv", "cnv_format", "bam", "tumor_fraction", "purity", "cns_involvement", "age_years", "progression"]
 # synthetic patient ages (years): P05 is an infant (ETV6-NTRK3 infantile fibrosarcoma), so
 # age-restricted approvals (repotrectinib/zurletrectinib >= 12) are labelled in its report
 DEMO_AGES = {"P01": "58", "P02": "49", "P03": "62", "P04": "41", "P05": "0.8", "P06": "71",
              "P07": "55", "P08": "60", "P09": "66", "P10": "52"}
+# course at collection (sheet `progression`): P03 is the brain-only progression (CSF), the
+# re-biopsies progressed systemically; P01 (monitoring series) and P06 leave it unstated
+DEMO_PROGRESSION = {"P02": "systemic", "P03": "cns_only", "P04": "systemic", "P05": "systemic",
+                    "P07": "systemic", "P08": "systemic", "P09": "systemic"}
 # synthetic BAMs: sample -> (reference fragments, fragments with both alt codons)
 BAM_FRAGMENTS = {"P07-T1": (72, 48)}
 
@@ -931,7 +935,8 @@ def build_demo() -> dict[Path, str]:
     rows: list[dict[str, str]] = []
 
     def add(row: dict[str, str]) -> None:
-        rows.append({**row, "age_years": DEMO_AGES[row["patient_id"]]})
+        rows.append({**row, "age_years": DEMO_AGES[row["patient_id"]],
+                     "progression": DEMO_PROGRESSION.get(row["patient_id"], "")})
 
     # P01: EML4-ALK NSCLC on alectinib; G1202R rising across three plasma draws (VEP CSQ)
     g1202r = place(p38, G1202R)

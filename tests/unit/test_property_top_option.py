@@ -1,6 +1,7 @@
 """Property: over a seeded grid of detected alterations x prior/current drugs x progression x specimen x
 tumour type, no report shows the drug the tumour is progressing on, or a drug the knowledge calls
-resistant, as the top option; the progressing drug never carries a bare knowledge call.
+resistant, as the top option; the progressing drug never carries a bare knowledge call; a tumour
+other than NSCLC never gets an NSCLC sequencing rule.
 
 Cases are random draws from a fixed seed (reproducible, no extra dependency); a failure prints
 the case so it can be replayed with `_case(seed)`.
@@ -45,6 +46,10 @@ TUMOURS = ("NSCLC", "lung adenocarcinoma", "colorectal cancer", "infantile fibro
 PROGRESSION = (None, Progression.SYSTEMIC, Progression.OLIGOPROGRESSION, Progression.CNS_ONLY,
                Progression.NONE)
 N_CASES = 300
+# ALK/ROS1 sequencing rules written for NSCLC (not for a named indication or course)
+NSCLC_RULES = {r.rule_id for r in KB.therapy_rules() if r.driver_gene in ("ALK", "ROS1")
+               and not any(c.startswith(("indication:", "course:")) for c in r.trigger)}
+LUNG = ("NSCLC", "lung adenocarcinoma")
 
 
 def _snv(gene: str, p: str, vaf: float, pos: int) -> Variant:
@@ -108,6 +113,10 @@ def _violations(sample: Sample, report: dict) -> list[str]:
     for o in options:
         if o["option"] == progressing:
             problems.append(f"progressing drug {progressing} offered at rank {o['rank']}")
+    if sample.tumor_type not in LUNG:
+        nsclc = sorted({r for o in options for r in o.get("rule_ids", ()) if r in NSCLC_RULES})
+        if nsclc:
+            problems.append(f"NSCLC rules {nsclc} applied to {sample.tumor_type}")
     if progressing in calls and calls[progressing].get("clinical_status") != "observed_progression":
         problems.append(f"progressing drug {progressing} shown without its observed progression")
     return problems
