@@ -6,7 +6,8 @@ folder with `snakemake --cores C`; the script prints wall time, the CPU of the w
 tree (Snakemake and every job, from the children's rusage) and CPU per sample. A flat CPU per
 sample from the smallest to the largest N means no per-job cost grows with the batch.
 
-    python bench/batch.py --samples 12 120 [--cores 2] [--no-pdf] [--workdir /tmp/kinres_bench]
+    python bench/batch.py --samples 12 120 [--cores 2] [--no-pdf] [--patients-per-job 10]
+                          [--workdir /tmp/kinres_bench]
 """
 
 from __future__ import annotations
@@ -51,14 +52,15 @@ def replicate(n: int, out: Path) -> Path:
     return out
 
 
-def run(n: int, workdir: Path, cores: int, pdf: bool) -> dict:
+def run(n: int, workdir: Path, cores: int, pdf: bool, patients_per_job: int = 1) -> dict:
     folder = workdir / f"n{n}"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     sheet = replicate(n, folder / "samples.tsv")
     config = folder / "config.yaml"
     config.write_text(yaml.safe_dump({"samples": str(sheet), "results": str(folder / "results"),
-                                      "report": {"pdf": pdf}}))
+                                      "report": {"pdf": pdf},
+                                      "patients_per_job": patients_per_job}))
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "snakemake", "--cores", str(cores), "--nolock",
@@ -79,15 +81,17 @@ def main() -> int:
     parser.add_argument("--samples", type=int, nargs="+", default=[12, 120])
     parser.add_argument("--cores", type=int, default=2)
     parser.add_argument("--no-pdf", dest="pdf", action="store_false")
+    parser.add_argument("--patients-per-job", type=int, default=1,
+                        help="config patients_per_job (docs/scaling.md)")
     parser.add_argument("--workdir", type=Path, default=None)
     args = parser.parse_args()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="kinres_bench_"))
     print(f"# kinres {os.environ.get('PYTHONPATH', '(installed)')}; cores {args.cores}; "
-          f"pdf {args.pdf}; workdir {workdir}")
+          f"pdf {args.pdf}; patients_per_job {args.patients_per_job}; workdir {workdir}")
     print(f"{'samples':>8} {'rc':>3} {'jobs':>5} {'wall_s':>8} {'cpu_s':>8} {'cpu_s/sample':>13}")
     first = None
     for n in args.samples:
-        r = run(n, workdir, args.cores, args.pdf)
+        r = run(n, workdir, args.cores, args.pdf, args.patients_per_job)
         per = r["cpu"] / n
         first = first or per
         print(f"{n:>8} {r['rc']:>3} {r['jobs']:>5} {r['wall']:>8.1f} {r['cpu']:>8.1f} "

@@ -35,6 +35,7 @@ class Settings:
 
     samples: Path = Path("config/samples.tsv")
     results: Path = Path("results")
+    patients_per_job: int = 1
     pdf_per_job: int = 40
     reference: tuple[tuple[Build, ReferenceFiles], ...] = ()
 
@@ -46,6 +47,7 @@ class Settings:
         return cls(
             samples=Path(mapping.get("samples") or cls.samples),
             results=Path(mapping.get("results") or cls.results),
+            patients_per_job=int(mapping.get("patients_per_job") or cls.patients_per_job),
             pdf_per_job=int(mapping.get("pdf_per_job") or cls.pdf_per_job),
             reference=tuple((Build(b), ReferenceFiles.from_mapping(refs.get(b)))
                             for b in (Build.GRCh37.value, Build.GRCh38.value) if refs.get(b)),

@@ -145,3 +145,24 @@ def test_pdf_command_renders_many_in_one_process_deterministically(tmp_path):
     assert main(["-q", "pdf", "--html", paths[0]]) == 0
     assert (tmp_path / "A" / "report.pdf").read_bytes() == first
     assert main(["-q", "pdf", "--html", str(tmp_path / "missing.html")]) == 2
+
+
+def test_failure_in_a_multi_patient_job_marks_the_other_patients(tmp_path, demo):
+    """patients_per_job > 1: the workflow discards the whole job, so every sample says why."""
+    import dataclasses
+
+    broken = tmp_path / "broken.maf"
+    broken.write_text("not a maf\n")
+
+    def mutate(s):
+        return dataclasses.replace(s, vcf=broken) if s.sample_id == "P03-CSF1" else s
+
+    rows = _rows(tmp_path, demo, ["P02-T1", "P03-CSF1"], mutate)
+    rc = main(["-q", "sample", "--config", str(REPO / "config" / "config.yaml"), "--rows", *rows,
+               "--results", str(tmp_path / "res"), "--no-pdf"])
+    assert rc != 0
+    own = read_failure(tmp_path / "res" / "P03-CSF1" / "FAILED.json")
+    assert own.blocked_by == "" and "broken.maf" in own.error
+    other = read_failure(tmp_path / "res" / "P02-T1" / "FAILED.json")
+    assert other.blocked_by == "P03-CSF1" and not other.same_patient
+    assert "same workflow job" in other.message

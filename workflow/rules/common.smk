@@ -94,6 +94,24 @@ def _pdf_batches():
 PDF_BATCHES = _pdf_batches() if WRITE_PDF else {}
 
 
+def _patient_jobs():
+    """Job name -> sample IDs: one job per patient, or (patients_per_job > 1) patients grouped
+    by a stable hash of the patient ID; a patient's samples always share a job."""
+    if SETTINGS.patients_per_job <= 1:
+        names = _rule_names("patient", PATIENTS)
+        return {names[pid]: {"label": pid, "samples": sids} for pid, sids in PATIENTS.items()}
+    k = math.ceil(len(PATIENTS) / SETTINGS.patients_per_job)
+    jobs = {}
+    for pid, sids in PATIENTS.items():
+        n = zlib.crc32(pid.encode()) % k
+        job = jobs.setdefault(f"patients_{n}", {"label": f"patients_{n}", "samples": []})
+        job["samples"].extend(sids)
+    return dict(sorted(jobs.items()))
+
+
+PATIENT_JOBS = _patient_jobs()
+
+
 def write_partial_batch():
     """onerror: the batch summary over the reported samples plus the failed ones (FAILED.json),
     so a failing sample never costs the batch its summary, MultiQC table or failed list."""

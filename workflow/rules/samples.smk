@@ -2,15 +2,15 @@
 # -> report (HTML, TSVs, annotated VCF) for the patient's samples in one process, writing every
 # stage JSON. A patient's samples are one job because they read each other (timeline,
 # cross-sample reasoning); patients are independent. Snakemake needs one rule per output set,
-# so the rules are generated here, one per patient (`rule patient_<id>`). PDFs: pdf.smk.
+# so the rules are generated here, one per patient (`rule patient_<id>`), or one per group of
+# patients_per_job patients (`rule patients_<n>`). PDFs: pdf.smk.
 
-PATIENT_RULES = _rule_names("patient", PATIENTS)
-
-for _pid, _sids in PATIENTS.items():
+for _name, _job in PATIENT_JOBS.items():
+    _sids = _job["samples"]
 
     rule:
         name:
-            PATIENT_RULES[_pid]
+            _name
         input:
             rows=[ROWS[s] for s in _sids],
             data=patient_inputs(_sids),
@@ -18,9 +18,9 @@ for _pid, _sids in PATIENTS.items():
         output:
             patient_outputs(_sids),
         log:
-            f"{LOGS}/sample/{_pid}.log",
+            f"{LOGS}/sample/{_job['label']}.log",
         benchmark:
-            f"{BENCH}/sample/{_pid}.tsv"
+            f"{BENCH}/sample/{_job['label']}.tsv"
         params:
             results=RESULTS,
         group:

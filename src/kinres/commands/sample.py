@@ -204,7 +204,11 @@ def run(args: argparse.Namespace) -> int:
             failure = Failure(s.sample_id, s.patient_id, name, _error_text(exc),
                               blocked_by=blocked[s.sample_id])
         else:
-            continue
+            # another patient of this job failed: the workflow discards the whole job's
+            # outputs, so say why this sample has none
+            first = next(iter(failures))
+            failure = Failure(s.sample_id, s.patient_id, "job", _error_text(failures[first][1]),
+                              blocked_by=first, same_patient=False)
         path = write_failure(outdirs[s.sample_id], failure)
         log.error("%s failed: %s (%s)", s.sample_id, failure.message, path)
     if len(failures) == 1:
