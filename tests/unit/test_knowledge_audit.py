@@ -743,7 +743,8 @@ def test_kras_g12c_bypass_rule(kb):
 @pytest.mark.parametrize("rule_id", ["A17", "R10", "N11"])
 def test_kras_g12c_combination_rules_are_investigational(kb, rule_id):
     r = _rule(kb, rule_id)
-    assert r.trigger == ("bypass:KRAS_G12C",) and r.kind == "combination"
+    # only after kinase-TKI therapy (a baseline G12C with a fusion is another question)
+    assert r.trigger == ("bypass:KRAS_G12C", "min_prior_tkis:1") and r.kind == "combination"
     assert r.investigational and "INVESTIGATIONAL" in r.option and "clinical trial" in r.option
     assert (r.evidence_level, r.confidence.value) == ("INF", "M")
     assert {"FDA label: sotorasib (Lumakras)", "FDA label: adagrasib (Krazati)"} <= set(r.citations)
@@ -752,7 +753,7 @@ def test_kras_g12c_combination_rules_are_investigational(kb, rule_id):
 @pytest.mark.parametrize("rule_id", ["A18", "R11", "N12"])
 def test_kras_g12c_single_agent_rules_state_the_label_and_its_limit(kb, rule_id):
     r = _rule(kb, rule_id)
-    assert r.trigger[0] == "bypass:KRAS_G12C" and not r.investigational
+    assert r.trigger[:2] == ("bypass:KRAS_G12C", "min_prior_tkis:1") and not r.investigational
     assert f"FDA-approved for KRAS G12C-mutated NSCLC after {G12C_LABEL}" in r.option
     assert "excluded" in r.option and "not studied" in r.option
     assert (r.evidence_level, r.confidence.value) == ("INF", "L")

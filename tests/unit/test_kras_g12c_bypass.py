@@ -121,3 +121,10 @@ def test_met_amplification_combination_outranks_the_g12c_combination():
     assert g12c and all(met["rank"] < o["rank"] for o in g12c), [(o["rank"], o["option"][:60]) for o in opts]
     for c in d["drug_calls"]:
         assert not any("sotorasib" in x or "adagrasib" in x for x in c.get("citations", [])), c
+
+
+def test_no_g12c_label_option_without_prior_kinase_tki():
+    """The single-agent label statement ('after at least one prior systemic therapy') is only made after
+    kinase-TKI therapy; a treatment-naive fusion-positive tumour with KRAS G12C does not get it."""
+    d = _report("lung adenocarcinoma", _fusion("EML4", "ALK", 13, 20), (), None)
+    assert not any("FDA-approved for KRAS G12C" in o["option"] for o in d["therapy_options"])
