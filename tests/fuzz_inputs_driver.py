@@ -4,7 +4,8 @@
 times (fixed seed) and runs each mutant through the real CLI in-process (`kinres variants`,
 `kinres fusions` or `kinres cnv`; accepted small-variant VCFs also through the report's
 annotated VCF copy). Allowed outcomes: exit 0, or exit 2 with a 'kinres error:' message. Any
-other exception is printed as a failure. Before each mutant its number is written to
+other exception is printed as a failure, and so is `kinres validate` passing a mutant (every
+second one is validated too) that the run then rejects. Before each mutant its number is written to
 WORKDIR/progress, so if htslib ends the process the test can name the mutant that did it.
 """
 
@@ -180,6 +181,24 @@ def main() -> int:
         else:
             failures.append({"mutant": k, "file": str(path),
                              "error": f"exit {rc}: {err.getvalue()[-800:]}"})
+            continue
+        if k % 2 == 0:  # `kinres validate` must not pass what the run then rejects
+            verr = io.StringIO()
+            try:
+                with contextlib.redirect_stderr(verr), contextlib.redirect_stdout(io.StringIO()):
+                    vrc = kinres_main(["-q", "validate", "--config", str(cfg)])
+            except Exception as exc:  # noqa: BLE001
+                failures.append({"mutant": k, "file": str(path), "error": "validate: " + "".join(
+                    traceback.format_exception(exc))[-1500:]})
+                continue
+            if vrc == 0 and rc != 0:
+                failures.append({"mutant": k, "file": str(path), "error": "validate passed but "
+                                 f"the run failed: {err.getvalue()[-500:]}"})
+            elif vrc not in (0, 2):
+                failures.append({"mutant": k, "file": str(path),
+                                 "error": f"validate exit {vrc}: {verr.getvalue()[-500:]}"})
+            else:
+                outcomes["validated"] = outcomes.get("validated", 0) + 1
     progress.write_text("done")
     print(json.dumps({"outcomes": outcomes, "failures": failures}))
     return 0

@@ -4,9 +4,10 @@ Each parser's seed files (VEP VCF + MAF; Arriba + Manta SV VCF; CNVkit .cns + CN
 damaged the way real files are (nonsense cells, dropped/duplicated/swapped lines, spaces for
 tabs, truncation, flipped bytes, BOM/CRLF, gzip and truncated gzip, latin-1/NUL bytes) by
 tests/fuzz_inputs_driver.py, which runs every mutant through `kinres variants|fusions|cnv`
-in-process (accepted VCFs also through the report's annotated copy). The test fails on any
-traceback, on an exit code other than 0/2, on a hang (timeout) and on the driver process
-dying - which is what an htslib exit(1) looks like - naming the mutant file.
+in-process (accepted VCFs also through the report's annotated copy; every second mutant also
+through `kinres validate`). The test fails on any traceback, on an exit code other than 0/2, on
+`kinres validate` passing a mutant the run rejects, on a hang (timeout) and on the driver
+process dying - which is what an htslib exit(1) looks like - naming the mutant file.
 """
 
 from __future__ import annotations

@@ -107,6 +107,14 @@ def _variants(sample, config) -> None:
                    panel=_panel(sample))
     if res.annotation_tags:  # pre-annotated: the annotation parse is cheap, run it too
         build_result(sample, config, _panel(sample))
+        return
+    # raw VCF: the run needs the build's FASTA + GFF (the same decision as the run's: on the
+    # header as read, not on a text search that a BOM or a damaged ##INFO line can fool)
+    from kinres.commands.variants import check_fasta_build, require_reference
+
+    ref = (config.section("reference") or {}).get(str(sample.genome_build)) or {}
+    require_reference(sample.vcf, sample, ref)
+    check_fasta_build(Path(ref["fasta"]), sample.genome_build)
 
 
 def _fusions(sample, config) -> None:
