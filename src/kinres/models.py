@@ -74,6 +74,12 @@ class Sample:
     histology: str | None = None  # free text from the sheet, e.g. "adenocarcinoma", "SCLC"
     # orthogonal results (io/orthogonal.py vocabulary), e.g. (("ALK_IHC", "negative"),)
     orthogonal: tuple[tuple[str, str | float], ...] = ()
+    # report-only fields (printed, never interpreted): LIMS identifiers and sign-out
+    accession: str | None = None
+    ordering_clinician: str | None = None
+    report_status: str | None = None  # draft | final | amended (None = config default)
+    reviewed_by: str | None = None
+    review_date: _dt.date | None = None
 
     def inputs(self) -> tuple[Path, ...]:
         return tuple(p for p in (self.vcf, self.fusions, self.cnv, self.bam) if p is not None)
@@ -411,6 +417,17 @@ class ReportSample:
     progression: Progression | None = None
     histology: str | None = None
     orthogonal: dict[str, str | float] | None = None
+    accession: str | None = None  # printed only
+    ordering_clinician: str | None = None  # printed only
+
+
+@dataclass(frozen=True)
+class SignOut:
+    """report.json `signout` (optional): status and reviewer set per sample in the sheet."""
+
+    status: str | None = None  # draft | final | amended
+    reviewed_by: str | None = None
+    review_date: _dt.date | None = None
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,9 @@ from report_fixtures import DATA, XSS, hostile
 from kinres.report.html import render_report_html
 from kinres.report.json import load_report, parse_report
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="chromium not installed")
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
+                                reason="chromium not installed (Debian: apt-get install chromium)")
 
 
 def _chromium(tmp_path: Path, html_path: Path, *extra: str) -> subprocess.CompletedProcess:
@@ -59,7 +60,7 @@ def test_no_console_errors_or_failed_loads(rendered):
 def test_dom_has_key_text_and_no_external_refs(rendered):
     _, _, dom = rendered
     text = dom.stdout
-    for key in ("P002-P2", "Summary", "lorlatinib", "ALK G1202R", "Serial samples of patient P002",
+    for key in ("P002-P2", "Result", "lorlatinib", "ALK G1202R", "Serial samples of patient P002",
                 "support, not replace"):
         assert key in text, key
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", text, re.IGNORECASE)
@@ -73,3 +74,14 @@ def test_injected_markup_stays_text(tmp_path):
     assert "<script>alert(1)</script>" not in dom  # never parsed into an element
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in dom  # shown as text
     assert XSS not in dom
+
+
+@pytest.mark.parametrize("name", ["alk_g1202r_tissue", "serial_plasma_t2", "ntrk3_etv6_g623r"])
+@pytest.mark.parametrize("width", [794, 1100])  # A4 at 96 dpi, and a desktop window
+def test_nothing_overflows_its_box(tmp_path, name, width):
+    from layout_checks import chromium_overflow
+
+    page = tmp_path / name / "report.html"
+    page.parent.mkdir()
+    page.write_text(render_report_html(load_report(DATA / f"{name}.report.json")))
+    assert chromium_overflow(page, tmp_path, width) == []

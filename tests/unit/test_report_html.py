@@ -24,20 +24,33 @@ def alk_html():
 
 def test_header_and_sections(alk_html):
     for text in ("P001-T1", "P001", "tissue", "lung adenocarcinoma", "2024-05-14", "alectinib",
-                 "Summary", "Drug calls", "Therapy options", "Caveats", "not detected",
-                 "Quality control", "Knowledge sha256", "support, not replace", "p.L1196M",
-                 "EML4 exon 6 :: ALK exon 20", "kinres-kb 2025.06"):
+                 "Result", "What to do next", "Drug activity", "Key caveats", "Drug calls",
+                 "Therapy options", "Caveats", "not detected", "Quality control", "Knowledge",
+                 "support, not replace", "p.L1196M", "EML4 exon 6 :: ALK exon 20",
+                 "kinres-kb 2025.06", "Sign-out", "Tumour purity"):
         assert text in alk_html, text
     sha = load_report(DATA / "alk_g1202r_tissue.report.json").provenance.knowledge_sha256
-    assert sha in alk_html
+    assert sha[:16] in alk_html  # shortened on paper; the full hash is in report.json
 
 
 def test_drug_table_has_symbol_word_and_level(alk_html):
-    row = re.search(r"<strong>lorlatinib</strong>.*?</tr>", alk_html, re.DOTALL).group(0)
+    detail = alk_html.split('id="drugs"')[1]
+    row = re.search(r"<strong>lorlatinib</strong>.*?</tr>", detail, re.DOTALL).group(0)
     assert "call-sensitive" in row and "\u2714" in row and "Sensitive" in row
     assert "CLIN-cohort" in row and "clinical" in row
-    row = re.search(r"<strong>alectinib</strong>.*?</tr>", alk_html, re.DOTALL).group(0)
+    row = re.search(r"<strong>[a-z, ]*alectinib[a-z, ]*</strong>.*?</tr>", detail, re.DOTALL).group(0)
     assert "call-resistant" in row and "\u2716" in row and "PRE" in row
+
+
+def test_page_one_drug_grid(alk_html):
+    grid = alk_html.split('id="drug-grid"')[1].split("</section>")[0]
+    for drug in ("crizotinib", "alectinib", "lorlatinib"):
+        assert f'<span class="drug">{drug}</span>' in grid
+    cell = re.search(r'<div class="cell call-(\w+)"><span class="sym">.</span><span class="drug">'
+                     r'lorlatinib</span>.*?</div>', grid, re.DOTALL)
+    assert cell.group(1) == "sensitive" and "clinical · CLIN-cohort" in cell.group(0)
+    # page one comes before the detail sections
+    assert alk_html.index('id="drug-grid"') < alk_html.index('id="mechanisms"')
 
 
 def test_summary_reflects_json():
@@ -98,8 +111,8 @@ def test_other_patient_rejected():
 
 def test_uninformative_negative_is_highlighted():
     html = render_report_html(_load("chip_only_plasma"))
-    assert "summary uninformative" in html
-    assert "no — tumour fraction inadequate or unknown" in html
+    assert "answer uninformative" in html
+    assert "no — tumour content inadequate or unknown" in html
     assert "No drug calls" in html
 
 

@@ -246,3 +246,17 @@ def test_reserved_sample_ids_are_sheet_errors(sheet_dir, reserved):
     err = _error(_write(sheet_dir, _row(), _row(reserved)))
     assert err.line == 3
     assert "reserved" in err.problem or "unsafe sample_id" in err.problem
+
+
+def test_report_only_columns_accession_clinician_and_signout(sheet_dir):
+    header = HEADER + "\taccession\tordering_clinician\treport_status\treviewed_by\treview_date"
+    row = _row() + "\tACC-1\tDr O. Ncologist\tfinal\tDr R\t2024-03-05"
+    s = load_samplesheet(_write(sheet_dir, row, header=header))[0]
+    assert (s.accession, s.ordering_clinician, s.report_status, s.reviewed_by, s.review_date) == (
+        "ACC-1", "Dr O. Ncologist", "final", "Dr R", dt.date(2024, 3, 5))
+    bad = _row() + "\tACC-1\tDr O\tsigned\tDr R\t2024-03-05"
+    with pytest.raises(InputError, match="report_status"):
+        load_samplesheet(_write(sheet_dir, bad, header=header))
+    bad = _row() + "\tACC-1\tDr O\tfinal\tDr R\t2024-02-30"
+    with pytest.raises(InputError, match="review_date"):
+        load_samplesheet(_write(sheet_dir, bad, header=header))

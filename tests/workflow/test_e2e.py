@@ -446,3 +446,42 @@ def test_sample_reports_are_self_contained(results, demo_sheet):
         assert external == [], (sid, external)
         assert "<script" not in html.lower()
         assert sid in html
+
+
+def test_clinician_facing_files_have_no_internal_codes(results, demo_sheet):
+    """Issue 11: no rule code ('N9:', 'A11/MET_AMP'), digest or seed in any file a reader sees;
+    the rule ids stay in report.json only."""
+    from layout_checks import internal_code_leaks
+
+    files = [results / "batch" / name for name in ("summary.html", "summary.tsv", "kinres_mqc.tsv")]
+    for sid in demo_sheet.sample_ids:
+        files += [results / sid / n for n in ("report.html", "report.pdf", "alterations.tsv",
+                                              "drug_calls.tsv")]
+    found = {str(f.relative_to(results)): leaks for f in files if f.exists()
+             and (leaks := internal_code_leaks(f))}
+    assert found == {}
+    assert any("N9" in json.dumps(_report(results, s)) or "A11" in json.dumps(_report(results, s))
+               for s in demo_sheet.sample_ids)  # traceability kept in report.json
+
+
+@pytest.mark.parametrize("sample", [BYPASS, COMPOUND, TRANSFORMATION])
+def test_demo_reports_fit_three_pages_inside_the_page_box(results, sample, tmp_path):
+    """Issue 11: typical reports are <= 3 A4 pages; no word leaves the page (pdftotext -bbox),
+    the page images' right margins stay blank (pdftoppm), and nothing overflows in Chromium."""
+    from layout_checks import (
+        chromium_overflow,
+        chromium_screenshot,
+        inked_right_margin,
+        pdf_pages,
+        words_outside_page,
+    )
+
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes((results / sample / "report.pdf").read_bytes())
+    assert pdf_pages(pdf) <= 3
+    assert words_outside_page(pdf) == []
+    assert inked_right_margin(pdf) == []
+    html = results / sample / "report.html"
+    assert chromium_overflow(html, tmp_path, 794) == []
+    shot = chromium_screenshot(html, tmp_path / "shot.png")
+    assert shot[:8] == b"\x89PNG\r\n\x1a\n" and len(shot) > 20_000

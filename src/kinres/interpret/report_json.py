@@ -51,6 +51,7 @@ from kinres.models import (
     NotDetected,
     ReportSample,
     Sample,
+    SignOut,
     StageResult,
     TherapyOption,
 )
@@ -92,6 +93,7 @@ class Report:
     excluded_options: tuple[Excluded, ...] = ()
     patient: PatientSection | None = None
     clinical_context: frames.ClinicalContext | None = None
+    signout: SignOut | None = None  # sheet-given report status / reviewer (report-only)
 
 
 @dataclass(frozen=True)
@@ -299,7 +301,8 @@ def build_report(sample: Sample, stages: Stages, kb: KnowledgeBase, settings: Se
                             tuple(d.lower() for d in sample.prior_therapies),
                             sample.current_therapy.lower() if sample.current_therapy else None,
                             sample.cns_involvement, sample.age_years, sample.progression, sample.histology,
-                            dict(sample.orthogonal) if sample.orthogonal else None),
+                            dict(sample.orthogonal) if sample.orthogonal else None, sample.accession,
+                            sample.ordering_clinician),
         qc=QC(tf.value, tf.method, informative, mean_depth, tuple(warnings)),
         alterations=tuple(f.alteration for f in findings),
         mechanisms=tuple(mechanisms), drug_calls=tuple(calls), therapy_options=tuple(options),
@@ -307,7 +310,9 @@ def build_report(sample: Sample, stages: Stages, kb: KnowledgeBase, settings: Se
         provenance=Provenance(kb.version, kb.sha256, tuple(inputs[k] for k in sorted(inputs)),
                               reference or Reference(sample.genome_build), f"kinres {__version__}", params,
                               knowledge_date=kb.date),
-        excluded_options=tuple(excluded), patient=section, clinical_context=clinical_context)
+        excluded_options=tuple(excluded), patient=section, clinical_context=clinical_context,
+        signout=SignOut(sample.report_status, sample.reviewed_by, sample.review_date)
+        if (sample.report_status or sample.reviewed_by or sample.review_date) else None)
 
 
 def _clinical_context(sample: Sample, course, findings, drivers: list[str], kb: KnowledgeBase,

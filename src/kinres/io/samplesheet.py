@@ -176,6 +176,16 @@ def _drugs(text: str | None, column: str, path: Path, line: int,
     return tuple(out)
 
 
+def _date(row: dict, column: str, path: Path, line: int, sample_id: str) -> _dt.date | None:
+    if column not in row:
+        return None
+    try:
+        return _dt.date.fromisoformat(row[column])
+    except ValueError as exc:
+        raise InputError(path, f"bad date {row[column]!r} in {column}: {exc}", line=line,
+                         record=sample_id) from None
+
+
 def _resolve(sheet_dir: Path, value: str) -> Path:
     p = Path(os.path.expanduser(value))
     return p if p.is_absolute() else Path(os.path.normpath(sheet_dir / p))
@@ -279,14 +289,8 @@ def read_samplesheet(path: str | Path, check_files: bool = True) -> SampleSheet:
             if column in row and needs not in row:
                 raise InputError(path, f"column {column} is set but {needs} is empty",
                                  line=lineno, record=sample_id)
-        date = None
-        if "collection_date" in row:
-            try:
-                date = _dt.date.fromisoformat(row["collection_date"])
-            except ValueError as exc:
-                raise InputError(path, f"bad date {row['collection_date']!r} in "
-                                       f"collection_date: {exc}", line=lineno,
-                                 record=sample_id) from None
+        date = _date(row, "collection_date", path, lineno, sample_id)
+        if date is not None:
             latest = _dt.date.today() + _dt.timedelta(days=1)  # a sheet written in another zone
             if not EARLIEST_COLLECTION <= date <= latest:
                 raise InputError(path, f"collection_date {date.isoformat()} is implausible "
@@ -333,6 +337,11 @@ def read_samplesheet(path: str | Path, check_files: bool = True) -> SampleSheet:
             progression=Progression(row["progression"]) if "progression" in row else None,
             histology=row.get("histology"),
             orthogonal=orthogonal,
+            accession=row.get("accession"),
+            ordering_clinician=row.get("ordering_clinician"),
+            report_status=row.get("report_status"),
+            reviewed_by=row.get("reviewed_by"),
+            review_date=_date(row, "review_date", path, lineno, sample_id),
             source=SourceRef(str(path), lineno),
             baseline=row.get("baseline"),
             germline_status=GermlineStatus(row["germline_status"]) if "germline_status" in row else None,

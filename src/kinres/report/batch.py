@@ -14,7 +14,7 @@ from kinres.atomic import atomic_write_text
 from kinres.enums import Role
 from kinres.errors import InputError
 from kinres.failure import Failure
-from kinres.report import labels, plots
+from kinres.report import labels, plots, signout
 from kinres.report.html import environment, stylesheet
 from kinres.report.json import Report
 from kinres.report.multiqc import write_multiqc
@@ -75,7 +75,7 @@ def _matrix(reports: Sequence[Report]):
             elif hit.vaf is not None:
                 cells.append(labels.fmt_pct(hit.vaf))
             elif hit.copy_number is not None:
-                cells.append(f"CN {hit.copy_number:g}")
+                cells.append(f"CN {labels.fmt_cn(hit.copy_number)}")
             else:
                 cells.append("detected")
         rows.append(cells)
@@ -119,7 +119,7 @@ def write_batch(reports: Sequence[Report], outdir: str | Path,
             tl = build_timeline(group)
             timelines.append((patient, tl, plots.vaf_timeline(tl)))
     html = environment().get_template("batch.html.j2").render(
-        css=stylesheet(), lab_name=settings.lab_name, report_date=_dt.date.today().isoformat(),
+        css=stylesheet(), lab_name=signout.lab(settings).name, report_date=_dt.date.today().isoformat(),
         rows=rows, columns=columns, matrix=matrix, timelines=timelines, failed=list(failed),
         patients=len(groups), trend_titles=plots.TREND_TITLES)
     outputs = (outdir / "summary.html", outdir / "summary.tsv", outdir / "kinres_mqc.tsv",

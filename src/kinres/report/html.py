@@ -17,10 +17,11 @@ from markupsafe import Markup
 from kinres.enums import DrugCallValue, MechanismClass, Role
 from kinres.errors import InputError
 from kinres.interpret.therapy import age_text
-from kinres.report import labels, plots
+from kinres.report import labels, plots, signout
 from kinres.report.json import EVIDENCE_LEVELS, Report
 from kinres.report.settings import Settings
-from kinres.report.summary import summary_text
+from kinres.report.summary import answer_sentences, summary_text
+from kinres.report.text import clinical_text, public_citations, strip_alteration_ids
 from kinres.report.timeline import build_timeline
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -37,7 +38,8 @@ def environment() -> Environment:
         class_title=lambda c: labels.CLASS_TITLES[c],
         flag_title=lambda f: labels.FLAG_TITLES.get(f, f.replace("_", " ")),
         call_symbol=lambda c: labels.CALL_SYMBOLS[c], call_title=lambda c: labels.CALL_TITLES[c],
-        call_legend=tuple(DrugCallValue), levels=EVIDENCE_LEVELS,
+        call_legend=tuple(DrugCallValue), levels=EVIDENCE_LEVELS, cn=labels.fmt_cn,
+        caveat_title=labels.caveat_title, cites=lambda c: "; ".join(public_citations(c)) or "—",
     )
     return env
 
@@ -48,9 +50,9 @@ def stylesheet() -> Markup:
     return Markup((TEMPLATES / "report.css").read_text(encoding="utf-8"))
 
 
-def _grouped(report: Report):
-    return [(role, alts) for role in labels.ROLE_ORDER
-            if (alts := [a for a in report.alterations if a.role is role])]
+def _ordered(report: Report):
+    """Alterations by role (driver, resistance, bypass, ... passenger), report order within a role."""
+    return [a for role in labels.ROLE_ORDER for a in report.alterations if a.role is role]
 
 
 def _lollipop_genes(report: Report) -> list[str]:
@@ -107,6 +109,31 @@ def _course_notes(report: Report) -> list[tuple[str, str, str]]:
             grouped.setdefault((d.clinical_status, d.clinical_note), []).append(d.drug)
     return [(", ".join(drugs), labels.CLINICAL_STATUS_TITLES.get(st, st.replace("_", " ")), note)
             for (st, note), drugs in grouped.items()]
+def _key_caveats(report: Report, limit: int = 3):
+    """The caveats that matter most for a decision, most important first (page one)."""
+    order = {code: i for i, code in enumerate(labels.CAVEAT_PRIORITY)}
+    ranked = sorted(report.caveats, key=lambda c: order.get(c.code, len(order)))
+    return ranked[:limit]
+
+
+def drug_call_groups(report: Report):
+    """Drug calls with the same call, evidence, basis and citations share one detail row."""
+    groups: dict[tuple, list] = {}
+    for d in report.drug_calls:
+        key = (d.call, d.evidence_type, d.level, d.based_on, public_citations(d.citations),
+               tuple(f.text for f in getattr(d, "figures", ())), d.clinical_status)
+        groups.setdefault(key, []).append(d.drug)
+    return [dict(drugs=drugs, call=k[0], evidence_type=k[1], level=k[2], based_on=k[3], citations=k[4],
+                 figures=k[5], clinical_status=k[6]) for k, drugs in groups.items()]
+
+
+def hotspot_summary(report: Report) -> dict[str, object]:
+    """Counts behind the hotspot section and the informative-negative line."""
+    nd = report.not_detected
+    assessable = [n for n in nd if n.assessable]
+    genes = sorted({n.gene for n in nd if not n.assessable})
+    return {"total": len(nd), "assessable": assessable, "not_assessable": len(nd) - len(assessable),
+            "not_assessable_genes": genes, "mostly_unassessable": bool(nd) and 2 * len(assessable) < len(nd)}
 
 
 def render_report_html(report: Report, patient_reports: Iterable[Report] = (),
@@ -118,12 +145,23 @@ def render_report_html(report: Report, patient_reports: Iterable[Report] = (),
     none_found = all(m.mechanism_class is MechanismClass.NONE_IDENTIFIED for m in report.mechanisms)
     clinical = dict(report.data.get("clinical_context") or {})
     alt_labels = {a.id: labels.alteration_label(a) for a in report.alterations}
+    alt_ids = tuple(alt_labels)
+
+    def clean(text: str | None) -> str:
+        return strip_alteration_ids(clinical_text(text), alt_ids)
+
     context = dict(
         r=report, s=report.sample, qc=report.qc, p=report.provenance, css=stylesheet(),
-        lab_name=settings.lab_name, report_date=(report_date or _dt.date.today()).isoformat(),
+        lab=signout.lab(settings), assay=signout.assay(settings, report),
+        signout=signout.signout(settings, report), report_date=signout.report_date(report_date),
+        methods=signout.methods(report), limitations=signout.limitations(report),
+        purity_label=signout.purity_label(report), has_bam=signout.has_bam(report),
+        hotspots=hotspot_summary(report), key_caveats=_key_caveats(report),
+        drug_groups=drug_call_groups(report),
+        answer=answer_sentences(report), clean=clean,
         summary=summary_text(report), uninformative=none_found and report.qc.informative_negative is False,
-        mechanisms=report.mechanisms, groups=_grouped(report), patient=report.data.get("patient"),
-        alt_label=lambda i: f"{alt_labels.get(i, i)} ({i})",
+        mechanisms=report.mechanisms, alterations=_ordered(report), patient=report.data.get("patient"),
+        alt_label=lambda i: alt_labels.get(i, i),
         # treatment-naive frame: no resistance section and no hotspot table (nothing to resist yet)
         naive_frame=clinical.get("frame") == "treatment_naive" and none_found,
         context_notes=list(clinical.get("notes") or ()), excluded=list(report.data.get("excluded_options") or ()),

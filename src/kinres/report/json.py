@@ -48,6 +48,7 @@ from kinres.models import (
     PhaseEvidence,
     ReportReference,
     ReportSample,
+    SignOut,
     TherapyOption,
 )
 from kinres.serialize import dumps
@@ -100,6 +101,7 @@ class Report:
     caveats: tuple[ReportCaveat, ...]
     not_detected: tuple[NotDetected, ...]
     provenance: ReportProvenance
+    signout: SignOut | None = None
     data: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def alteration(self, alt_id: str) -> Alteration | None:
@@ -187,7 +189,12 @@ def _build(data: Mapping[str, Any], path: str) -> Report:
         tumor_type=s["tumor_type"], genome_build=Build(s["genome_build"]), collection_date=cdate,
         prior_therapies=tuple(s["prior_therapies"]), current_therapy=s["current_therapy"],
         age_years=s.get("age_years"), progression=_opt_enum(Progression, s.get("progression")),
-        histology=s.get("histology"), orthogonal=s.get("orthogonal"))
+        histology=s.get("histology"), orthogonal=s.get("orthogonal"),
+        accession=s.get("accession"), ordering_clinician=s.get("ordering_clinician"))
+    so = data.get("signout") or {}
+    signout = SignOut(status=so.get("status"), reviewed_by=so.get("reviewed_by"),
+                      review_date=_dt.date.fromisoformat(so["review_date"])
+                      if so.get("review_date") else None) if so else None
     q = data["qc"]
     qc = QC(tumor_fraction=q["tumor_fraction"], tumor_fraction_method=q["tumor_fraction_method"],
                   informative_negative=q["informative_negative"], mean_depth=q["mean_depth"],
@@ -229,7 +236,7 @@ def _build(data: Mapping[str, Any], path: str) -> Report:
         mechanisms=mechanisms, drug_calls=drug_calls, therapy_options=options,
         caveats=tuple(ReportCaveat(code=c["code"], text=c["text"]) for c in data["caveats"]),
         not_detected=tuple(NotDetected(**_pick(NotDetected, n)) for n in data["not_detected"]),
-        provenance=provenance, data=MappingProxyType(copy.deepcopy(dict(data))))
+        provenance=provenance, signout=signout, data=MappingProxyType(copy.deepcopy(dict(data))))
 
 
 def parse_report(data: Any, path: str | Path = "<report.json>") -> Report:

@@ -41,6 +41,37 @@ FLAG_TITLES = {
     "not_actionable_fusion": "not an actionable fusion",
 }
 
+# Caveat codes stay in report.json; readers see these titles (unknown codes: words, not CODES).
+CAVEAT_TITLES = {
+    "NOT_INFORMATIVE": "Negative result not informative",
+    "LOW_TUMOR_FRACTION": "Low or unknown tumour fraction",
+    "HISTOLOGY_REQUIRED": "Histology required",
+    "POSSIBLE_CHIP": "Possible clonal haematopoiesis",
+    "POSSIBLE_GERMLINE": "Possible germline variant",
+    "COMPOUND_PHASE_UNKNOWN": "Phase of compound mutations unknown",
+    "FUSION_FRAME_UNKNOWN": "Fusion reading frame unknown",
+    "DNA_ONLY_FUSION": "Fusion seen at DNA level only",
+    "CSF_CLONE_MAY_DIFFER": "CSF clone may differ",
+    "PLASMA_CNV_INSENSITIVE": "Copy number diluted in liquid biopsy",
+    "SUBCLONAL": "Subclonal variant",
+    "PRECLINICAL_EVIDENCE_ONLY": "Preclinical evidence only",
+    "INVESTIGATIONAL_COMBINATION": "Investigational combination",
+    "JURISDICTION_AVAILABILITY": "Availability differs by country",
+    "UNPARSED_RECORDS": "Input records skipped",
+    "AGE_OUTSIDE_APPROVAL": "Outside approved age range",
+    "AGE_NOT_GIVEN": "Patient age not given",
+}
+# Order of caveats on page one (most decision-changing first); others follow in report order.
+CAVEAT_PRIORITY = ("NOT_INFORMATIVE", "HISTOLOGY_REQUIRED", "LOW_TUMOR_FRACTION", "POSSIBLE_CHIP",
+                   "COMPOUND_PHASE_UNKNOWN", "FUSION_FRAME_UNKNOWN", "DNA_ONLY_FUSION",
+                   "CSF_CLONE_MAY_DIFFER", "AGE_OUTSIDE_APPROVAL", "POSSIBLE_GERMLINE",
+                   "PLASMA_CNV_INSENSITIVE", "PRECLINICAL_EVIDENCE_ONLY")
+
+
+def caveat_title(code: str) -> str:
+    return CAVEAT_TITLES.get(code) or code.replace("_", " ").lower().capitalize()
+
+
 _P_POS = re.compile(r"^p\.\(?([A-Z*][a-z]{0,2})?(\d+)")
 
 
@@ -101,6 +132,7 @@ def fmt_pct(value: float | None, digits: int = 1) -> str:
 
 
 def fmt_num(value: float | None, digits: int = 1) -> str:
+    """The one number formatter of every clinician-facing output: 23.548 -> '23.5', 1200 -> '1,200'."""
     if value is None:
         return "n/a"
     if isinstance(value, int) or float(value).is_integer():
@@ -125,3 +157,6 @@ CLINICAL_STATUS_TITLES = {
     "current_no_progression": "current therapy, no progression",
     "earlier_generation_after_failure": "not expected to be active (more potent drug failed)",
 }
+def fmt_cn(value: float | None) -> str:
+    """Copy number, rounded the same way in every table, sentence and matrix (23.548 -> '23.5')."""
+    return fmt_num(value, 1)

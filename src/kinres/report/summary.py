@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from kinres.enums import DrugCallValue, MechanismClass, Role
 from kinres.report.json import Report
-from kinres.report.labels import alteration_detail, alteration_label, fmt_pct
+from kinres.report.labels import alteration_detail, alteration_label, fmt_cn, fmt_pct
 
 FAILING = "observed_progression"  # drug_calls[].clinical_status (interpret/course.py)
 NOT_EXPECTED = "earlier_generation_after_failure"
@@ -31,7 +31,7 @@ def _with_vaf(report: Report, alt_id: str) -> str:
     if alt.vaf is not None:
         extra.append(f"VAF {fmt_pct(alt.vaf)}")
     if alt.copy_number is not None:
-        extra.append(f"copy number {alt.copy_number:g}")
+        extra.append(f"copy number {fmt_cn(alt.copy_number)}")
     return alteration_label(alt) + (f" ({', '.join(extra)})" if extra else "")
 
 
@@ -102,6 +102,13 @@ def summary_sentences(report: Report) -> list[str]:
             f"{t.rank}. {t.option} ({t.evidence_level}"
             + (", investigational" if t.investigational else "") + ")" for t in top) + ".")
     return out
+
+
+def answer_sentences(report: Report) -> list[str]:
+    """Page-one answer: the summary without the drug lists and options shown beside it."""
+    skip = ("Predicted resistance", "Predicted reduced activity", "Predicted sensitivity",
+            "Top-ranked option")
+    return [s for s in summary_sentences(report) if not s.startswith(skip)]
 
 
 def summary_text(report: Report) -> str:

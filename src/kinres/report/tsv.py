@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from kinres.atomic import atomic_open
 from kinres.report.json import Report
+from kinres.report.text import clinical_text, public_citations
 
 ALTERATION_COLUMNS = (
     "sample_id", "patient_id", "id", "kind", "gene", "role", "transcript", "hgvs_c", "hgvs_p",
@@ -25,8 +27,21 @@ DRUG_CALL_COLUMNS = (
 )
 
 
+# A spreadsheet runs a cell starting with one of these as a formula (=HYPERLINK(...), +cmd|...).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+
+
+def neutralise(text: str) -> str:
+    """Prefix text a spreadsheet would evaluate with an apostrophe; real numbers stay numbers."""
+    if text.startswith(_FORMULA_START) and not _NUMBER.match(text) and text not in ("-", "+"):
+        return "'" + text
+    return text
+
+
 def cell(value: Any) -> str:
-    """One TSV cell: '' for null, lower-case booleans, ';'-joined lists, no tabs/newlines."""
+    """One TSV cell: '' for null, lower-case booleans, ';'-joined lists, no tabs/newlines,
+    formula-like text neutralised (OWASP CSV injection)."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -34,9 +49,13 @@ def cell(value: Any) -> str:
     if hasattr(value, "value"):  # enums
         value = value.value
     if isinstance(value, (list, tuple)):
-        return ";".join(cell(v) for v in value)
-    # A tab or newline inside a value would shift columns for every downstream reader.
-    return " ".join(str(value).replace("\t", " ").splitlines())
+        return neutralise(";".join(cell(v) for v in value))
+    if isinstance(value, (int, float)):
+        return str(value)
+    # A tab or newline inside a value would shift columns for every downstream reader; the
+    # formula check runs on the raw text first so a leading tab/CR is caught too.
+    text = neutralise(str(value))
+    return " ".join(text.replace("\t", " ").splitlines())
 
 
 def write_tsv(path: str | Path, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
@@ -71,8 +90,9 @@ def alteration_rows(report: Report) -> list[tuple]:
 
 def drug_call_rows(report: Report) -> list[tuple]:
     s = report.sample
-    return [(s.id, s.patient_id, d.drug, d.call, d.evidence_type, d.level, d.based_on, d.citations,
-             d.clinical_status, d.clinical_note) for d in report.drug_calls]
+    return [(s.id, s.patient_id, d.drug, d.call, d.evidence_type, d.level, d.based_on,
+             public_citations(d.citations), d.clinical_status, clinical_text(d.clinical_note))
+            for d in report.drug_calls]
 
 
 def write_alterations_tsv(report: Report, path: str | Path) -> int:
