@@ -19,6 +19,8 @@ ROLE_TITLES = {
     Role.UNCERTAIN: "Uncertain significance",
     Role.PASSENGER: "Other findings (passenger / clonal haematopoiesis / germline)",
 }
+ROLE_SHORT = {Role.BYPASS: "Bypass", Role.TRANSFORMATION_MARKER: "Transformation marker",
+              Role.UNCERTAIN: "Uncertain significance", Role.PASSENGER: "Other (passenger / CH / germline)"}
 CLASS_TITLES = {c: c.label for c in StructuralClass}
 # Symbol + word so a call survives greyscale printing and colour-blind reading.
 CALL_SYMBOLS = {
