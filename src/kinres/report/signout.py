@@ -187,8 +187,7 @@ def limitations(report: Report) -> list[str]:
                                         ("copy number", "cnv")) if stage not in stages]
     if missing:
         out.append("Not assessed for lack of input: " + ", ".join(missing) + ".")
-    out.append("Evidence for many drug calls is preclinical or from case series; phase of two "
-               "mutations is stated only when read-level evidence exists.")
+    out.append("Evidence for many drug calls is preclinical or from case series.")
     return out
 
 
