@@ -22,7 +22,7 @@ LOGO_MAX_BYTES = 512 * 1024
 ROLE_GROUPS = (("kinase", "Target kinases (mutations, fusions, amplification)"),
                ("bypass", "Bypass / off-target genes"),
                ("tumour_suppressor", "Tumour suppressors (transformation and loss of function)"),
-               ("chip", "Clonal haematopoiesis genes (flagged, not used as tumour evidence)"),
+               ("chip", "CH-associated genes (flagged as possible CH in plasma/CSF)"),
                ("partner", "Fusion partners recognised"))
 STATUS_TITLES = {"draft": "DRAFT — not signed out", "final": "FINAL", "amended": "AMENDED"}
 
