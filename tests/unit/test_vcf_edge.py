@@ -108,3 +108,14 @@ def test_non_utf8_header_names_the_line(tmp_path):
     with pytest.raises(InputError, match="not UTF-8") as err:
         read_vcf(p, "GRCh38", panel=PANEL38)
     assert err.value.line == chrom + 1
+
+
+def test_duplicated_record_in_an_indexed_vcf_is_kept_for_the_merge_warning(tmp_path):
+    from kinres.io.duplicates import merge_duplicates
+
+    rec = G1202R.format(af=0.2, dp=100)
+    gz = bgzip_index(_vcf(tmp_path, [rec, rec]))
+    res = read_vcf(gz, "GRCh38", panel=PANEL38)
+    assert res.used_index and len(res.variants) == 2
+    kept, warnings = merge_duplicates(res.variants, gz)
+    assert len(kept) == 1 and "duplicate record 2:29220747 C>T" in warnings[0]

@@ -18,8 +18,7 @@ def _key(v: Variant) -> tuple[str, int, str, str]:
 
 
 def _where(v: Variant) -> str:
-    line = v.source.line if v.source is not None else None
-    return f"line {line}" if line is not None else "an index query"
+    return f"line {v.source.line}"
 
 
 def merge_duplicates(variants: Sequence[Variant], path) -> tuple[tuple[Variant, ...], tuple[str, ...]]:
@@ -41,9 +40,11 @@ def merge_duplicates(variants: Sequence[Variant], path) -> tuple[tuple[Variant, 
                       for d in extra)
         label = v0.annotation.hgvs_p if v0.annotation and v0.annotation.hgvs_p else ""
         gene = v0.annotation.gene + " " if v0.annotation else ""
+        lines = [v.source.line if v.source is not None else None for v in (v0, *extra)]
+        where = (f"at {_where(v0)} and {', '.join(_where(d) for d in extra)}"
+                 if None not in lines else f"{len(extra) + 1} times (read through the index)")
         warnings.append(
             f"{path}: duplicate record {k[0]}:{k[1]} {k[2]}>{k[3]}"
-            f"{f' ({gene}{label})' if label else ''} at {_where(v0)} and "
-            f"{', '.join(_where(d) for d in extra)}: merged into one variant (the first record"
-            f"{' - the copies disagree on allele fraction/depth' if differs else ''})")
+            f"{f' ({gene}{label})' if label else ''} {where}: merged into one variant (the first "
+            f"record{' - the copies disagree on allele fraction/depth' if differs else ''})")
     return tuple(kept), tuple(warnings)

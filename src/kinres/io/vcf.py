@@ -849,13 +849,17 @@ def _read(vcf, path: Path, build: Build, sample: str | None, settings: VariantSe
                     # cyvcf2 warns "no intervals found" for panel genes without records
                     warnings_mod.simplefilter("ignore", UserWarning)
                     recs = list(vcf(f"{name}:{s}-{e}"))
+                in_window: set[tuple[str, int, str, str]] = set()
                 for rec in recs:
                     if not index.contains(_plain(rec.CHROM), rec.POS, rec.end):
                         continue  # between two panel intervals of one query window
                     key = (rec.CHROM, rec.POS, rec.REF, ",".join(rec.ALT))
-                    if key in seen:  # a record spanning two merged regions
-                        continue
+                    if key in seen and key not in in_window:
+                        continue  # a record spanning two query windows, already read
+                    # a repeat inside one window is a duplicated record: kept, so that the
+                    # duplicate merge names it in a warning instead of it vanishing silently
                     seen.add(key)
+                    in_window.add(key)
                     records += 1
                     handle(rec, None)
             total = _indexed_record_count(path)
