@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from kinres.enums import CaveatCode, DrugCallValue, MechanismClass, Progression, Specimen
+from kinres.enums import CaveatCode, DrugCallValue, MechanismClass, Phase, Progression, Specimen
 from kinres.interpret.frames import small_cell_evidence
 from kinres.interpret.mechanisms import Finding, OnTargetGroup
 from kinres.knowledge.loader import KnowledgeBase
@@ -123,9 +123,26 @@ def annotate_calls(calls: list[DrugCall], course: Course, withheld: dict[str, st
     return out
 
 
+def _resistant_if_cis(drug: str, groups: list[OnTargetGroup], kb: KnowledgeBase) -> str | None:
+    """'If ALK p.G1202R + p.L1196M are in cis, the compound is resistant to lorlatinib (row ...)'
+    for a phase-undetermined group whose cis compound row calls `drug` resistant/reduced."""
+    bad = {DrugCallValue.RESISTANT, DrugCallValue.REDUCED}
+    for g in groups:
+        if len(g.findings) < 2 or g.phase in (Phase.CIS, Phase.TRANS):
+            continue
+        match = kb.match_compound(g.gene, g.changes)
+        rows = [r for r in (match.rows if match else ()) if r.evidence.drug == drug and r.evidence.call in bad]
+        if rows:
+            r = rows[0].evidence
+            cites = "; ".join(r.citations)
+            return (f"If {g.gene} {' + '.join(g.changes)} are in cis, the compound is {r.call.value} to {drug} "
+                    f"({r.level}{'; ' + cites if cites else ''})")
+    return None
+
+
 def progression_assessment(course: Course, calls: list[DrugCall], mechanisms: list[Mechanism],
                            findings: list[Finding], kb: KnowledgeBase, sample: Sample,
-                           drivers: list[str]) -> tuple[bool | None, Caveat | None]:
+                           drivers: list[str], groups: list[OnTargetGroup] = ()) -> tuple[bool | None, Caveat | None]:
     """(explained?, caveat) for progression on the current targeted drug; (None, None) when the
     tumour is not progressing on a drug of the detected driver."""
     drug = course.progressing_on
@@ -138,6 +155,14 @@ def progression_assessment(course: Course, calls: list[DrugCall], mechanisms: li
     other = [m for m in mechanisms if m.mechanism_class in (MechanismClass.OFF_TARGET, MechanismClass.PHENOTYPIC)]
     if call.call is not DrugCallValue.SENSITIVE or other or small_cell_evidence(sample):
         return True, None
+    if_cis = _resistant_if_cis(drug, groups, kb)
+    if if_cis:
+        # phase unknown, but the same mutations in cis are a known compound resistant to the drug:
+        # neither "explained" nor "unexplained" until the phase is known
+        return None, Caveat(CaveatCode.COMPOUND_PHASE_UNKNOWN,
+                            f"{if_cis}, which would explain progression on {drug}; the phase is undetermined in "
+                            "this sample (reads spanning both sites, long reads or a second sample can resolve it), "
+                            "so the single-mutation calls shown for it do not exclude resistance")
     on_target = [m.label for m in mechanisms if m.mechanism_class is MechanismClass.ON_TARGET]
     found = (f"every detected on-target alteration ({'; '.join(on_target)}) is predicted sensitive to {drug}"
              if on_target else f"no alteration explaining resistance to {drug} was detected")

@@ -186,7 +186,8 @@ def build_report(sample: Sample, stages: Stages, kb: KnowledgeBase, settings: Se
     options, excluded, therapy_caveats = therapy_options(ctx, calls, kb, findings)
     caveats += therapy_caveats
     caveats += caveat_rules.origin_caveats(findings, mechanisms, calls, options)
-    explained, progression_caveat = progression_assessment(course, calls, mechanisms, findings, kb, sample, drivers)
+    explained, progression_caveat = progression_assessment(course, calls, mechanisms, findings, kb, sample, drivers,
+                                                           groups)
     clinical_context, frame_caveats = _clinical_context(sample, course, findings, drivers, kb, explained)
     caveats += [c for c in (progression_caveat, earlier_generation_caveat(withheld)) if c] + frame_caveats
 
