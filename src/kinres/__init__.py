@@ -1,3 +1,5 @@
 """kinres: resistance annotation for ALK-, ROS1- and NTRK-driven cancers."""
 
-__version__ = "0.1.0"
+from kinres._build_info import version as _version
+
+__version__ = _version()

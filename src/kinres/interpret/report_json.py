@@ -16,6 +16,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from kinres import __version__
+from kinres._build_info import created_by
 from kinres.enums import CaveatCode, CopyNumberCall, MechanismClass, Phase, Specimen
 from kinres.errors import KinresError
 from kinres.interpret import caveats as caveat_rules
@@ -309,7 +310,7 @@ def build_report(sample: Sample, stages: Stages, kb: KnowledgeBase, settings: Se
         mechanisms=tuple(mechanisms), drug_calls=tuple(calls), therapy_options=tuple(options),
         caveats=tuple(caveats), not_detected=tuple(nd),
         provenance=Provenance(kb.version, kb.sha256, tuple(inputs[k] for k in sorted(inputs)),
-                              reference or Reference(sample.genome_build), f"kinres {__version__}", params,
+                              reference or Reference(sample.genome_build), created_by(), params,
                               knowledge_date=kb.date),
         excluded_options=tuple(excluded), patient=section, clinical_context=clinical_context,
         signout=SignOut(sample.report_status, sample.reviewed_by, sample.review_date)
