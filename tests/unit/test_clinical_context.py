@@ -84,3 +84,15 @@ def test_indication_and_paediatric():
     assert is_paediatric(_sample(tumor_type="infantile fibrosarcoma"))[0]
     assert is_paediatric(_sample(tumor_type="NSCLC", age_years=15))[0]
     assert not is_paediatric(_sample(tumor_type="infantile fibrosarcoma", age_years=30))[0]
+
+
+def test_orthogonal_discordance_both_ways():
+    from kinres.interpret.frames import orthogonal_notes
+
+    s = _sample(orthogonal=(("ALK_IHC", "positive"), ("MET_FISH_ratio", 4.5)))
+    notes, caveats = orthogonal_notes(s, [])
+    assert notes and "ALK_IHC=positive; MET_FISH_ratio=4.5" in notes[0].text
+    texts = " | ".join(c.text for c in caveats)
+    assert {c.code.value for c in caveats} == {"ORTHOGONAL_DISCORDANT"} and len(caveats) == 2
+    assert "no ALK rearrangement" in texts and "MET/CEP7 FISH ratio 4.5" in texts
+    assert orthogonal_notes(_sample(orthogonal=(("PANTRK_IHC", "negative"),)), [])[1] == []

@@ -158,6 +158,16 @@ def orthogonal_notes(sample: Sample, findings: list[Finding]) -> tuple[list[Cont
                 caveats.append(Caveat(CaveatCode.ORTHOGONAL_DISCORDANT,
                                       f"{gene} fusion detected by sequencing but {key} is negative: discordant; "
                                       "review both assays before treatment (RNA-level confirmation preferred)"))
+    detected = {f.alteration.gene for f in findings if f.fusion is not None}
+    for gene, keys in _IHC_FOR.items():
+        positive = [k for k in keys if results.get(k) == "positive"]
+        family = {"ALK": ("ALK",), "ROS1": ("ROS1",)}.get(gene, ("NTRK1", "NTRK2", "NTRK3"))
+        if positive and not (set(family) & detected) and gene == family[0]:
+            caveats.append(Caveat(CaveatCode.ORTHOGONAL_DISCORDANT,
+                                  f"{' and '.join(positive)} positive (sample sheet) but sequencing found no "
+                                  f"{'/'.join(family)} rearrangement: discordant; fusion partners or breakpoints outside "
+                                  "the panel design are missed by sequencing, and IHC/FISH can be false positive; "
+                                  "review both assays before deciding on targeted therapy"))
     if results.get("RNA_fusion") == "not_confirmed" and fused:
         caveats.append(Caveat(CaveatCode.ORTHOGONAL_DISCORDANT,
                               f"{', '.join(sorted(fused))} fusion not confirmed at RNA level (sample sheet): treat the "
@@ -168,6 +178,11 @@ def orthogonal_notes(sample: Sample, findings: list[Finding]) -> tuple[list[Cont
     if isinstance(ratio, float) and met_amp and ratio < 2.0:
         caveats.append(Caveat(CaveatCode.ORTHOGONAL_DISCORDANT,
                               f"MET amplification by sequencing but MET/CEP7 FISH ratio {ratio:g} (< 2.0): discordant"))
+    if isinstance(ratio, float) and not met_amp and ratio >= 2.0:
+        caveats.append(Caveat(CaveatCode.ORTHOGONAL_DISCORDANT,
+                              f"MET/CEP7 FISH ratio {ratio:g} (>= 2.0, amplification by FISH) but no MET amplification by "
+                              "sequencing: discordant; sequencing copy number is diluted by purity/tumour fraction, so the "
+                              "FISH result may reflect a MET-amplified (bypass) clone"))
     return notes, caveats
 
 
