@@ -20,6 +20,7 @@ from kinres.report.json import Report
 from kinres.report.multiqc import write_multiqc
 from kinres.report.settings import Settings
 from kinres.report.summary import SampleSummary, sample_summary
+from kinres.report.text import clinical_text
 from kinres.report.timeline import build_timeline, group_by_patient
 from kinres.report.tsv import write_tsv
 
@@ -57,29 +58,91 @@ def report_link(report: Report, outdir: Path) -> tuple[str, str | None]:
     return urllib.parse.quote(rel), warning
 
 
+# Matrix cells: detected (with VAF / CN), assessed and not detected, or not tested (the input
+# that would show it was not supplied) -- three different glyphs, never one dash for two meanings.
+DETECTED, NOT_DETECTED, NOT_TESTED = "detected", "not_detected", "not_tested"
+GLYPHS = {DETECTED: "\u25cf", NOT_DETECTED: "\u25cb", NOT_TESTED: "\u2205"}  # ● ○ ∅
+
+
+def _stage_for(alt) -> str:
+    if alt.fusion is not None:
+        return "fusions"
+    if alt.kind.value in ("amplification", "deletion_cn") or (
+            alt.copy_number is not None and not alt.hgvs_p):
+        return "cnv"
+    return "variants"
+
+
+def _stages_run(report: Report) -> set[str]:
+    params = report.data.get("provenance", {}).get("parameters", {})
+    return {k for k in ("variants", "fusions", "cnv", "coverage") if k in params}
+
+
 def _matrix(reports: Sequence[Report]):
-    """Columns = key alterations (driver/resistance/bypass) seen in any sample; cells = VAF/CN."""
+    """Columns = key alterations (driver/resistance/bypass/transformation) seen in any sample;
+    cells = (state, text). A sample carrying the event in another role (e.g. a fusion that is not
+    actionable) shows it as detected with that role, as its row lists it under "flagged"."""
     columns: list[str] = []
+    stage_of: dict[str, str] = {}
     for r in reports:
         for a in r.alterations:
             key = labels.alteration_key(a)
             if a.role in MATRIX_ROLES and key not in columns:
                 columns.append(key)
+                stage_of[key] = _stage_for(a)
     rows = []
     for r in reports:
+        ran = _stages_run(r)
         cells = []
         for key in columns:
-            hit = next((a for a in r.alterations if labels.alteration_key(a) == key), None)
-            if hit is None:
-                cells.append(None)
-            elif hit.vaf is not None:
-                cells.append(labels.fmt_pct(hit.vaf))
-            elif hit.copy_number is not None:
-                cells.append(f"CN {labels.fmt_cn(hit.copy_number)}")
+            hits = [a for a in r.alterations if labels.alteration_key(a) == key]
+            hit = next((a for a in hits if a.role in MATRIX_ROLES), hits[0] if hits else None)
+            if hit is not None:
+                text = (labels.fmt_pct(hit.vaf) if hit.vaf is not None
+                        else f"CN {labels.fmt_cn(hit.copy_number)}" if hit.copy_number is not None
+                        else "detected")
+                if hit.role not in MATRIX_ROLES:  # seen, but not a key finding here (row: "flagged")
+                    text += f" ({labels.ROLE_SHORT.get(hit.role, hit.role.value).lower()})"
+                cells.append((DETECTED, text))
+            elif stage_of[key] not in ran:
+                cells.append((NOT_TESTED, f"no {stage_of[key]} input"))
             else:
-                cells.append("detected")
+                cells.append((NOT_DETECTED, "not detected"))
         rows.append(cells)
     return columns, rows
+
+
+def overview(reports: Sequence[Report], rows: Sequence[SampleSummary],
+             failed: Sequence[Failure]) -> dict[str, object]:
+    """Counts by mechanism and specimen, run-level QC and versions for the lab lead."""
+    mech: dict[str, int] = {}
+    for row in rows:
+        for m in row.mechanism_classes or ("none_identified",):
+            mech[m] = mech.get(m, 0) + 1
+    specimen: dict[str, int] = {}
+    for row in rows:
+        specimen[row.specimen] = specimen.get(row.specimen, 0) + 1
+    tfs = sorted(r.qc.tumor_fraction for r in reports if r.qc.tumor_fraction is not None)
+    median = tfs[len(tfs) // 2] if len(tfs) % 2 else (sum(tfs[len(tfs) // 2 - 1:len(tfs) // 2 + 1]) / 2
+                                                      if tfs else None)
+    qc = [
+        ("Samples reported", str(len(rows)), ""),
+        ("Samples failed (no report)", str(len(failed)), ", ".join(f.sample_id for f in failed)),
+        ("Negative result not informative", str(sum(r.qc.informative_negative is False for r in reports)),
+         ", ".join(r.sample.id for r in reports if r.qc.informative_negative is False)),
+        ("Without BAM (hotspots not assessable)", str(sum("coverage" not in _stages_run(r) for r in reports)),
+         ""),
+        ("Samples with input warnings", str(sum(bool(r.qc.warnings) for r in reports)),
+         ", ".join(f"{r.sample.id} ({len(r.qc.warnings)})" for r in reports if r.qc.warnings)),
+        ("Median tumour fraction / purity", labels.fmt_pct(median), f"{len(tfs)} of {len(reports)} known"),
+    ]
+    versions = [
+        ("kinres", sorted({r.provenance.created_by for r in reports})),
+        ("Knowledge tables", sorted({r.provenance.knowledge_version for r in reports})),
+        ("report.json schema", sorted({r.schema_version for r in reports})),
+    ]
+    return {"mechanism_counts": sorted(mech.items(), key=lambda kv: (-kv[1], kv[0])),
+            "specimen_counts": sorted(specimen.items()), "run_qc": qc, "versions": versions}
 
 
 FAILED_COLUMNS = ("sample_id", "patient_id", "step", "error", "blocked_by")
@@ -121,7 +184,8 @@ def write_batch(reports: Sequence[Report], outdir: str | Path,
     html = environment().get_template("batch.html.j2").render(
         css=stylesheet(), lab_name=signout.lab(settings).name, report_date=_dt.date.today().isoformat(),
         rows=rows, columns=columns, matrix=matrix, timelines=timelines, failed=list(failed),
-        patients=len(groups), trend_titles=plots.TREND_TITLES)
+        patients=len(groups), trend_titles=plots.TREND_TITLES, glyphs=GLYPHS,
+        clean=clinical_text, **overview(ordered, rows, failed))
     outputs = (outdir / "summary.html", outdir / "summary.tsv", outdir / "kinres_mqc.tsv",
                outdir / "failed_samples.tsv")
     atomic_write_text(outputs[0], html)
