@@ -22,7 +22,8 @@ for _name, _job in PATIENT_JOBS.items():
         benchmark:
             f"{BENCH}/sample/{_job['label']}.tsv"
         params:
-            results=RESULTS,
+            # <results>/<sample>/report.json -> <results>
+            results=lambda wc, output: os.path.dirname(os.path.dirname(output[0])),
         group:
             "samples"
         # mem_mb/runtime come from the profile's default-resources, so one
