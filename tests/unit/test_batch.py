@@ -72,7 +72,7 @@ def test_multiqc_custom_content(results):
     text = (results / "batch" / "kinres_mqc.tsv").read_text()
     header = yaml.safe_load("\n".join(l[2:] for l in text.splitlines() if l.startswith("# ")))
     assert header["plot_type"] == "table" and header["id"] == "kinres"
-    assert "tumor_fraction" in header["headers"]
+    assert "tumor_fraction" in header["headers"] and "mechanism_class" in header["headers"]
     table = [l.split("\t") for l in text.splitlines() if not l.startswith("#")]
     assert table[0][0] == "Sample" and len(table) == 6
     assert {len(r) for r in table} == {len(table[0])}
