@@ -42,8 +42,9 @@ def test_format_detection(path, fmt):
 def test_oncokb_actionable(kb):
     res = _by(compare_files(kb, [ONCOKB]))
     assert res[("ALK", "p.C1156Y", "crizotinib", 9)].category == "agree"
-    g1202 = res[("ALK", "p.G1202R", "alectinib", 10)]  # OncoKB R2 (clinical) vs kinres preclinical row
-    assert g1202.category == "weaker" and g1202.kinres_call == "resistant" and "R2" in g1202.note
+    # OncoKB R2 (clinical); since knowledge 2026.2.1 the kinres row is clinical CLIN-cohort too (was PRE: weaker)
+    g1202 = res[("ALK", "p.G1202R", "alectinib", 10)]
+    assert g1202.category == "agree" and g1202.kinres_call == "resistant"
     # IMT statements are compared with the IMT-specific rows: crizotinib FDA-approved (agree), ceritinib
     # NCCN-listed but kept at CLIN-cohort in kinres (OncoKB 2A: weaker)
     assert res[("ALK", "fusion", "crizotinib", 7)].category == "agree"
