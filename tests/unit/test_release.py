@@ -4,8 +4,8 @@ fresh-machine README and CI."""
 from __future__ import annotations
 
 import re
-import tomllib
 
+import tomllib
 import yaml
 
 
@@ -46,7 +46,7 @@ def test_pandas_is_not_a_runtime_dependency(repo_root):
     deps = " ".join(_pyproject(repo_root)["project"]["dependencies"])
     assert "pandas" not in deps
     for path in (repo_root / "src").rglob("*.py"):
-        assert not re.search(r"^\s*(import|from) pandas", path.read_text(), re.M), path
+        assert not re.search(r"^\s*(import|from) pandas", path.read_text(), re.MULTILINE), path
 
 
 def test_constraints_pin_every_dependency(repo_root):

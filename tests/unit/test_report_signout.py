@@ -124,9 +124,10 @@ def test_tissue_purity_label_and_liquid_tumour_fraction():
 def test_no_bam_summarises_hotspots_and_negative_is_not_a_plain_yes():
     data = fixture_data("alk_g1202r_tissue")
     data["qc"]["informative_negative"] = True
-    data["not_detected"] = [dict(gene="ALK", hgvs_p=f"p.X{i}Y", depth=None, lod_vaf=None,
-                                 assessable=False) for i in range(22)] + [
-        dict(gene="ALK", hgvs_p=f"p.Z{i}W", depth=900, lod_vaf=0.01, assessable=True) for i in range(7)]
+    data["not_detected"] = [{"gene": "ALK", "hgvs_p": f"p.X{i}Y", "depth": None, "lod_vaf": None,
+                             "assessable": False} for i in range(22)] + [
+        {"gene": "ALK", "hgvs_p": f"p.Z{i}W", "depth": 900, "lod_vaf": 0.01, "assessable": True}
+        for i in range(7)]
     html = _html(data)
     text = _text(html)
     assert "22 of 29 resistance hotspots (ALK) could not be assessed because no BAM was supplied" in text
@@ -157,8 +158,9 @@ def test_page_one_order():
 
 
 def test_visible_text_of_generated_files_is_clean(tmp_path):
-    from kinres.report.render import render_sample
     from report_fixtures import write_report
+
+    from kinres.report.render import render_sample
 
     data = fixture_data("alk_g1202r_tissue")
     data["therapy_options"][0]["rationale"] = "N9: Consensus"

@@ -124,8 +124,8 @@ def drug_call_groups(report: Report):
         key = (d.call, d.evidence_type, d.level, d.based_on, public_citations(d.citations),
                tuple(f.text for f in getattr(d, "figures", ())), d.clinical_status)
         groups.setdefault(key, []).append(d.drug)
-    return [dict(drugs=drugs, call=k[0], evidence_type=k[1], level=k[2], based_on=k[3], citations=k[4],
-                 figures=k[5], clinical_status=k[6]) for k, drugs in groups.items()]
+    names = ("call", "evidence_type", "level", "based_on", "citations", "figures", "clinical_status")
+    return [{"drugs": drugs, **dict(zip(names, k))} for k, drugs in groups.items()]
 
 
 def hotspot_summary(report: Report) -> dict[str, object]:
