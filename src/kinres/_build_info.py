@@ -17,7 +17,19 @@ FALLBACK_VERSION = "0.2.0.dev0"  # keep equal to [tool.setuptools_scm] fallback_
 _HERE = Path(__file__).resolve().parent
 
 
+@cache
+def _in_own_checkout() -> bool:
+    """True only when this package is `src/kinres` of a git work tree: an installed copy inside
+    some other repository (a venv within a project) must not report that project's commit."""
+    top = _git_raw("rev-parse", "--show-toplevel")
+    return bool(top) and Path(top).resolve() / "src" / "kinres" == _HERE
+
+
 def _git(*args: str) -> str | None:
+    return _git_raw(*args) if _in_own_checkout() else None
+
+
+def _git_raw(*args: str) -> str | None:
     try:
         out = subprocess.run(["git", "-C", str(_HERE), *args], capture_output=True, text=True,
                              timeout=5, check=False)
