@@ -96,3 +96,20 @@ def test_orthogonal_discordance_both_ways():
     assert {c.code.value for c in caveats} == {"ORTHOGONAL_DISCORDANT"} and len(caveats) == 2
     assert "no ALK rearrangement" in texts and "MET/CEP7 FISH ratio 4.5" in texts
     assert orthogonal_notes(_sample(orthogonal=(("PANTRK_IHC", "negative"),)), [])[1] == []
+
+
+def test_dna_only_fusion_caveat_names_sheet_rna_confirmation():
+    from kinres.enums import Specimen as Sp
+    from kinres.interpret.report_json import Stages, build_report, report_to_jsonable
+    from kinres.knowledge import load_knowledge
+    from kinres.models import Fusion, StageResult
+
+    fusion = Fusion("EML4", "ALK", "manta", "dna", kinase_gene="ALK", five_prime_exon=13, three_prime_exon=20,
+                    in_frame=True, kinase_domain_retained=True, actionable=True, supporting_reads=40)
+    kb = load_knowledge()
+    texts = []
+    for ortho in ((), (("RNA_fusion", "confirmed"),)):
+        data = report_to_jsonable(build_report(_sample(specimen=Sp.TISSUE, orthogonal=ortho),
+                                               Stages(fusions=StageResult("fusions", "S1", fusions=(fusion,))), kb))
+        texts.append(next(c["text"] for c in data["caveats"] if c["code"] == "DNA_ONLY_FUSION"))
+    assert "not proven" in texts[0] and "RNA-level confirmation is recorded" in texts[1]

@@ -217,7 +217,9 @@ def build_report(sample: Sample, stages: Stages, kb: KnowledgeBase, settings: Se
         if f.fusion is not None and f.fusion.molecule == "dna":
             caveats.append(Caveat(CaveatCode.DNA_ONLY_FUSION,
                                   f"{f.id} {f.fusion.five_prime_gene}-{f.fusion.three_prime_gene}: DNA-level breakpoint only; "
-                                  "the transcript is not proven (RNA confirmation preferred)"
+                                  + ("RNA-level confirmation is recorded in the sample sheet (orthogonal RNA_fusion)"
+                                     if dict(sample.orthogonal).get("RNA_fusion") == "confirmed" else
+                                     "the transcript is not proven (RNA confirmation preferred)")
                                   + ("" if f.fusion.five_prime_exon else "; variant undetermined")))
         if "possible_amplification_diluted" in f.flags:
             caveats.append(Caveat(CaveatCode.PLASMA_CNV_INSENSITIVE,
