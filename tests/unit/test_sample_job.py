@@ -166,3 +166,6 @@ def test_failure_in_a_multi_patient_job_marks_the_other_patients(tmp_path, demo)
     other = read_failure(tmp_path / "res" / "P02-T1" / "FAILED.json")
     assert other.blocked_by == "P03-CSF1" and not other.same_patient
     assert "same workflow job" in other.message
+    # FAILED.json and a report never share a folder
+    for name in ("report.json", "report.html", "alterations.tsv", "P02-T1.kinres.vcf"):
+        assert not (tmp_path / "res" / "P02-T1" / name).exists(), name

@@ -132,6 +132,18 @@ def _render(sample, report_json: Path, siblings: list[Path], ctx: _Context, pdf,
                   settings=settings)
 
 
+REPORT_FILES = ("report.json", "report.html", "report.pdf", "alterations.tsv", "drug_calls.tsv")
+
+
+def _remove_report_files(sample_id: str, outdir: Path) -> None:
+    """A folder with FAILED.json holds no report file that could pass for complete (stage JSONs,
+    the inspectable intermediates, stay)."""
+    from kinres.report.render import safe_name
+
+    for name in REPORT_FILES + (f"{safe_name(sample_id)}.kinres.vcf",):
+        (outdir / name).unlink(missing_ok=True)
+
+
 def _error_text(exc: BaseException) -> str:
     if isinstance(exc, KinresError):
         return exc.message()
@@ -209,6 +221,7 @@ def run(args: argparse.Namespace) -> int:
             first = next(iter(failures))
             failure = Failure(s.sample_id, s.patient_id, "job", _error_text(failures[first][1]),
                               blocked_by=first, same_patient=False)
+        _remove_report_files(s.sample_id, outdirs[s.sample_id])
         path = write_failure(outdirs[s.sample_id], failure)
         log.error("%s failed: %s (%s)", s.sample_id, failure.message, path)
     if len(failures) == 1:
