@@ -12,11 +12,13 @@ one munged). The logic follows scripts/slurm_smoke.sh (docs/slurm.md).
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import filecmp
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -166,6 +168,34 @@ PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait(timeout=15)
+        _reap_jobs(work / "spool")
+
+
+def _reap_jobs(spool: Path) -> None:
+    """Kill what is left of this cluster's jobs (their batch scripts live in our private spool
+    folder; with proctrack/linuxproc stopping slurmd does not end them), by PID, with their
+    descendants. Nothing else on the host matches that path."""
+    parent: dict[int, int] = {}
+    roots = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat_fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            parent[int(entry.name)] = int(stat_fields[1])
+            if str(spool) in (entry / "cmdline").read_bytes().decode(errors="replace"):
+                roots.append(int(entry.name))
+        except (OSError, IndexError, ValueError):
+            continue
+    doomed, frontier = set(roots), list(roots)
+    while frontier:
+        pid = frontier.pop()
+        children = [c for c, pp in parent.items() if pp == pid and c not in doomed]
+        doomed.update(children)
+        frontier.extend(children)
+    for pid in doomed:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
 
 
 def _sheet(tmp_path: Path) -> Path:
