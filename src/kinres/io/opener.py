@@ -15,7 +15,7 @@ import gzip
 import os
 import stat
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -137,28 +137,30 @@ def iter_blocks(path: str | Path, what: str = "input file", *,
             yield from _external_blocks(path, what, bgzip)
             return
     fh = open_binary(path, what)
-    lines = 0
+    lines = 0  # complete lines handed out: the last good line when decompression fails
     with fh:
-        carry = b""
-        while True:
-            try:
-                block = fh.read(_BLOCK)
-            except DECOMPRESS_ERRORS as exc:
-                good = lines + carry.count(b"\n")
-                raise InputError(path, f"compressed data truncated or corrupt after line "
-                                       f"{good} ({exc})", line=good + 1) from None
-            if not block:
-                break
-            block = carry + block
-            cut = block.rfind(b"\n") + 1
-            if cut == 0:
-                carry = block
-                continue
-            carry = block[cut:]
-            lines += block.count(b"\n", 0, cut)
-            yield block[:cut]
-        if carry:
-            yield carry + b"\n"
+        try:
+            for block in line_blocks(iter(lambda: fh.read(_BLOCK), b"")):
+                lines += block.count(b"\n")
+                yield block
+        except DECOMPRESS_ERRORS as exc:
+            raise InputError(path, f"compressed data truncated or corrupt after line "
+                                   f"{lines} ({exc})", line=lines + 1) from None
+
+
+def line_blocks(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """Re-cut raw byte chunks into blocks that end at a line end ('\\n' added at EOF)."""
+    carry = b""
+    for chunk in chunks:
+        block = carry + chunk
+        cut = block.rfind(b"\n") + 1
+        if cut == 0:
+            carry = block
+            continue
+        carry = block[cut:]
+        yield block[:cut]
+    if carry:
+        yield carry + b"\n"
 
 
 def _external_blocks(path: Path, what: str, bgzip: str) -> Iterator[bytes]:
@@ -166,28 +168,22 @@ def _external_blocks(path: Path, what: str, bgzip: str) -> Iterator[bytes]:
 
     proc = subprocess.Popen([bgzip, "-dc", str(path)], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE)
-    lines = 0
-    carry = b""
-    try:
-        while True:
-            block = proc.stdout.read(_BLOCK)  # type: ignore[union-attr]
-            if not block:
-                break
-            block = carry + block
-            cut = block.rfind(b"\n") + 1
-            if cut == 0:
-                carry = block
-                continue
-            carry = block[cut:]
-            lines += block.count(b"\n", 0, cut)
-            yield block[:cut]
+    lines = 0  # complete lines handed out
+
+    def chunks() -> Iterator[bytes]:
+        while block := proc.stdout.read(_BLOCK):  # type: ignore[union-attr]
+            yield block
+        # checked before the unterminated last line is handed out: a truncated stream fails
         err = proc.stderr.read().decode(errors="replace").strip()  # type: ignore[union-attr]
         if proc.wait():
             raise InputError(path, f"compressed data truncated or corrupt after line {lines} "
                                    f"({err.splitlines()[-1] if err else 'bgzip -d failed'})",
                              line=lines + 1)
-        if carry:
-            yield carry + b"\n"
+
+    try:
+        for block in line_blocks(chunks()):
+            lines += block.count(b"\n")
+            yield block
     finally:
         if proc.poll() is None:
             proc.kill()

@@ -154,20 +154,8 @@ def _iter_text_blocks(path: Path):
         gz = raw.read(2) == b"\x1f\x8b"
     fh = gzip.open(path, "rb") if gz else open(path, "rb")  # noqa: SIM115 - closed below
     with fh:
-        carry = b""
-        while True:
-            block = fh.read(_BLOCK)
-            if not block:
-                break
-            block = carry + block
-            cut = block.rfind(b"\n") + 1
-            if cut == 0:
-                carry = block
-                continue
-            carry = block[cut:]
-            yield block[:cut]
-        if carry:
-            yield carry if carry.endswith(b"\n") else carry + b"\n"
+        # read errors propagate as they are: prescan_text names the last good line itself
+        yield from opener.line_blocks(iter(lambda: fh.read(_BLOCK), b""))
 
 
 def _readable_lines(path: Path) -> int:
