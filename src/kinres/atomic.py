@@ -53,15 +53,15 @@ def _finish(tmp: str, path: Path) -> None:
 
 
 @contextlib.contextmanager
-def atomic_open(path: str | Path, mode: str = "w", encoding: str | None = "utf-8") -> Iterator[IO]:
-    """Yield a handle to a temp file that replaces `path` only if the block succeeds."""
-    path = Path(path)
-    fd, tmp = _mkstemp(path, ".tmp")
-    binary = "b" in mode
+def _replace_on_success(tmp: str, path: Path) -> Iterator[None]:
+    """Run the block; then move `tmp` over `path`, or remove `tmp` if anything failed.
+
+    A write-side OSError (full disk, read-only) raised in the block becomes OutputError naming
+    `path`; other exceptions (e.g. InputError of a reader feeding the output) pass unchanged.
+    """
     try:
         try:
-            with os.fdopen(fd, mode, encoding=None if binary else encoding) as handle:
-                yield handle
+            yield
         except OSError as exc:
             if exc.errno in _WRITE_ERRNOS:
                 raise OutputError(path, f"cannot write output: {_problem(exc)}") from None
@@ -71,6 +71,18 @@ def atomic_open(path: str | Path, mode: str = "w", encoding: str | None = "utf-8
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+@contextlib.contextmanager
+def atomic_open(path: str | Path, mode: str = "w", encoding: str | None = "utf-8") -> Iterator[IO]:
+    """Yield a handle to a temp file that replaces `path` only if the block succeeds."""
+    path = Path(path)
+    fd, tmp = _mkstemp(path, ".tmp")
+    binary = "b" in mode
+    # the handle is closed (flushed) before the rename, inside the write-error translation
+    with _replace_on_success(tmp, path), \
+            os.fdopen(fd, mode, encoding=None if binary else encoding) as handle:
+        yield handle
 
 
 def atomic_write_text(path: str | Path, text: str) -> None:
@@ -89,15 +101,5 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     path = Path(path)
     fd, tmp = _mkstemp(path, ".tmp" + "".join(path.suffixes))
     os.close(fd)
-    try:
-        try:
-            yield Path(tmp)
-        except OSError as exc:
-            if exc.errno in _WRITE_ERRNOS:
-                raise OutputError(path, f"cannot write output: {_problem(exc)}") from None
-            raise
-        _finish(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    with _replace_on_success(tmp, path):
+        yield Path(tmp)
