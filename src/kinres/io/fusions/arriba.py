@@ -15,8 +15,15 @@ from kinres.enums import Build, FusionFormat
 from kinres.errors import InputError
 from kinres.io.fusions.contigs import ContigChecker
 from kinres.io.fusions.orientation import FIVE, THREE, arriba_keeps, gene_portion
-from kinres.io.fusions.table import FusionReadResult, Row, read_table, tag_list, to_int
-from kinres.models import Fusion, SourceRef
+from kinres.io.fusions.table import (
+    FusionReadResult,
+    Row,
+    read_table,
+    rna_caller_fusion,
+    tag_list,
+    to_int,
+)
+from kinres.models import Fusion
 
 CALLER = "arriba"
 REQUIRED = ("gene1", "gene2", "strand1(gene/fusion)", "strand2(gene/fusion)", "breakpoint1",
@@ -107,12 +114,8 @@ def parse(path: str | Path, build: Build) -> FusionReadResult:
                 flags.append("orientation_uncertain")
             elif p1 == p2:
                 flags.append("no_chimeric_orientation")
-        fusions.append(Fusion(
-            five_prime_gene=five, three_prime_gene=three, caller=CALLER, molecule="rna",
-            five_prime_breakpoint=fb, three_prime_breakpoint=tb, in_frame=in_frame,
-            frame_source="caller" if in_frame is not None else None,
-            supporting_reads=split + span, split_reads=split, spanning_reads=span,
-            flags=tuple(dict.fromkeys(flags)), source=SourceRef(str(path), row.line)))
+        fusions.append(rna_caller_fusion(path, row, CALLER, five, three, fb, tb, in_frame,
+                                         split, span, flags))
     if swapped:
         warnings.append(f"{path.name}: {swapped} Arriba record(s) without a predicted transcript "
                         "strand were oriented 5'->3' from breakpoint directions and gene strands")

@@ -11,8 +11,14 @@ from pathlib import Path
 from kinres.enums import Build, FusionFormat
 from kinres.errors import InputError
 from kinres.io.fusions.contigs import ContigChecker
-from kinres.io.fusions.table import FusionReadResult, read_table, tag_list, to_int
-from kinres.models import Fusion, SourceRef
+from kinres.io.fusions.table import (
+    FusionReadResult,
+    read_table,
+    rna_caller_fusion,
+    tag_list,
+    to_int,
+)
+from kinres.models import Fusion
 
 CALLER = "fusioncatcher"
 G1 = "Gene_1_symbol(5end_fusion_partner)"
@@ -69,12 +75,8 @@ def parse(path: str | Path, build: Build,
             flags.append(f"caller_effect:{effect}")
         if not five or not three:
             raise InputError(path, "gene symbol is empty", line=row.line, record=rec)
-        fusions.append(Fusion(
-            five_prime_gene=five, three_prime_gene=three, caller=CALLER, molecule="rna",
-            five_prime_breakpoint=bps[0], three_prime_breakpoint=bps[1], in_frame=in_frame,
-            frame_source="caller" if in_frame is not None else None,
-            supporting_reads=pairs + unique, split_reads=unique, spanning_reads=pairs,
-            flags=tuple(dict.fromkeys(flags)), source=SourceRef(str(path), row.line)))
+        fusions.append(rna_caller_fusion(path, row, CALLER, five, three, bps[0], bps[1],
+                                         in_frame, unique, pairs, flags))
     warnings = []
     if synthetic:
         warnings.append(f"{path.name}: {synthetic} breakpoint(s) on FusionCatcher's synthetic "

@@ -13,8 +13,8 @@ from pathlib import Path
 from kinres.enums import Build, FusionFormat
 from kinres.errors import InputError
 from kinres.io.fusions.contigs import ContigChecker
-from kinres.io.fusions.table import FusionReadResult, read_table, to_int
-from kinres.models import Fusion, SourceRef
+from kinres.io.fusions.table import FusionReadResult, read_table, rna_caller_fusion, to_int
+from kinres.models import Fusion
 
 CALLER = "star_fusion"
 REQUIRED = ("FusionName", "JunctionReadCount", "SpanningFragCount", "LeftGene",
@@ -44,7 +44,7 @@ def parse(path: str | Path, build: Build,
           artefact_tags: tuple[str, ...] = DEFAULT_ARTEFACT_TAGS) -> FusionReadResult:
     """Read STAR-Fusion predictions into Fusion records."""
     path = Path(path)
-    header, rows = read_table(path, REQUIRED)
+    _, rows = read_table(path, REQUIRED)
     check = ContigChecker(str(path), build)
     fusions: list[Fusion] = []
     n = 0
@@ -74,10 +74,6 @@ def parse(path: str | Path, build: Build,
                 flags.append(f"known_artefact:{t}")
         if row.get("SpliceType").strip() == "INCL_NON_REF_SPLICE":
             flags.append("non_reference_splice")
-        fusions.append(Fusion(
-            five_prime_gene=five, three_prime_gene=three, caller=CALLER, molecule="rna",
-            five_prime_breakpoint=b5, three_prime_breakpoint=b3, in_frame=in_frame,
-            frame_source="caller" if in_frame is not None else None,
-            supporting_reads=junction + spanning, split_reads=junction, spanning_reads=spanning,
-            flags=tuple(dict.fromkeys(flags)), source=SourceRef(str(path), row.line)))
+        fusions.append(rna_caller_fusion(path, row, CALLER, five, three, b5, b3, in_frame,
+                                         junction, spanning, flags))
     return FusionReadResult(tuple(fusions), (), FusionFormat.STAR_FUSION.value, n)

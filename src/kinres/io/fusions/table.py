@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from kinres.errors import InputError
 from kinres.io import opener
-from kinres.models import Fusion
+from kinres.models import Breakpoint, Fusion, SourceRef
 
 
 @dataclass(frozen=True)
@@ -140,3 +140,17 @@ def tag_list(text: str, sep: str = ",") -> tuple[str, ...]:
     if text in ("", ".", "NA"):
         return ()
     return tuple(t.strip() for t in text.split(sep) if t.strip())
+
+
+def rna_caller_fusion(path: Path, row: Row, caller: str, five: str, three: str,
+                      five_bp: Breakpoint | None, three_bp: Breakpoint | None,
+                      in_frame: bool | None, split: int, spanning: int,
+                      flags: Iterable[str]) -> Fusion:
+    """An RNA fusion caller's call: frame as the caller reports it, support = split + spanning
+    reads, flags de-duplicated in their order (Arriba, STAR-Fusion, FusionCatcher)."""
+    return Fusion(
+        five_prime_gene=five, three_prime_gene=three, caller=caller, molecule="rna",
+        five_prime_breakpoint=five_bp, three_prime_breakpoint=three_bp, in_frame=in_frame,
+        frame_source="caller" if in_frame is not None else None,
+        supporting_reads=split + spanning, split_reads=split, spanning_reads=spanning,
+        flags=tuple(dict.fromkeys(flags)), source=SourceRef(str(path), row.line))
