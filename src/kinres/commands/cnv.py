@@ -7,13 +7,10 @@ import dataclasses
 import logging
 
 from kinres.checksum import input_file
-from kinres.commands._stage import add_stage_arguments
-from kinres.config import load_config
+from kinres.commands._stage import add_stage_arguments, run_stage
 from kinres.interpret.cn_calls import Settings, call_copy_numbers, spans_from_panel, tumour_content
 from kinres.io.cnv import read_cnv
-from kinres.io.samplesheet import get_sample
 from kinres.models import Sample, StageResult
-from kinres.serialize import write_json
 
 HELP = "Parse a copy-number file and call amplification/gain/loss per panel gene."
 log = logging.getLogger(__name__)
@@ -56,11 +53,7 @@ def build_result(sample: Sample, settings: Settings) -> StageResult:
 
 
 def run(args: argparse.Namespace) -> int:
-    config = load_config(args.config)
-    settings = Settings.from_mapping(config.section("cnv"))
-    sample = get_sample(args.sample_sheet, args.sample)
-    result = build_result(sample, settings)
-    write_json(args.out, result)
-    log.info("cnv %s: %d gene call(s), %d warning(s) -> %s", sample.sample_id,
+    result = run_stage(args, "cnv", Settings, build_result)
+    log.info("cnv %s: %d gene call(s), %d warning(s) -> %s", result.sample_id,
              len(result.copy_numbers), len(result.warnings), args.out)
     return 0

@@ -7,11 +7,8 @@ import dataclasses
 import logging
 
 from kinres.checksum import input_file
-from kinres.commands._stage import add_stage_arguments
-from kinres.config import load_config
-from kinres.io.samplesheet import get_sample
+from kinres.commands._stage import add_stage_arguments, run_stage
 from kinres.models import Sample, StageResult
-from kinres.serialize import write_json
 
 HELP = "Parse a sample's fusion calls and annotate exon junction, frame and kinase-domain retention."
 log = logging.getLogger(__name__)
@@ -47,12 +44,8 @@ def build_result(sample: Sample, settings, panel=None) -> StageResult:
 def run(args: argparse.Namespace) -> int:
     from kinres.io.fusions import Settings
 
-    config = load_config(args.config)
-    settings = Settings.from_mapping(config.section("fusions"))
-    sample = get_sample(args.sample_sheet, args.sample)
-    result = build_result(sample, settings)
-    write_json(args.out, result)
+    result = run_stage(args, "fusions", Settings, build_result)
     log.info("fusions %s: %d kinase fusion(s), %d actionable, %d warning(s) -> %s",
-             sample.sample_id, len(result.fusions), sum(f.actionable for f in result.fusions),
+             result.sample_id, len(result.fusions), sum(f.actionable for f in result.fusions),
              len(result.warnings), args.out)
     return 0
