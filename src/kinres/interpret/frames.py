@@ -9,7 +9,7 @@ removes an alteration from the report.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from kinres.enums import AltKind, CaveatCode, Role
@@ -109,6 +109,31 @@ def prognostic_notes(findings: list[Finding]) -> list[ContextNote]:
             f"{'/'.join(g for g in drivers if g in ('ALK', 'ROS1'))}-rearranged NSCLC is associated with shorter "
             "progression-free and overall survival on TKIs and chemotherapy"
             + ("; the TP53 call carries an origin caveat (see caveats)" if flagged else ""), TP53_CITATIONS))
+    return notes
+
+
+def naive_co_alterations(findings: list[Finding]) -> list[ContextNote]:
+    """Treatment-naive frame (no kinase TKI given): an alteration matching a bypass rule (e.g. KRAS,
+    MET amplification) beside the driver is a co-alteration present at diagnosis, not an acquired
+    bypass. It keeps its place in the report but no longer lowers the driver-TKI calls, forms a
+    resistance mechanism or triggers "continue the driver TKI and add ..." options; a context note
+    says it may limit benefit. Mutates the findings (bypass rule cleared, role uncertain)."""
+    notes: list[ContextNote] = []
+    drivers = sorted({f.alteration.gene for f in findings if f.actionable_driver})
+    for f in findings:
+        rule = f.bypass
+        if rule is None or f.alteration.role is not Role.BYPASS:
+            continue
+        a = f.alteration
+        what = f"{a.gene} {a.hgvs_p}" if a.hgvs_p else f"{a.gene} {a.kind.value.replace('_', ' ')}"
+        target = f"{'/'.join(drivers)} TKI" if drivers else "kinase TKI"
+        notes.append(ContextNote(
+            "prognostic", f"Co-alteration at diagnosis (not an acquired resistance mechanism: no kinase TKI given "
+            f"yet): {f.id} {what}. In TKI-treated tumours this pathway is a resistance mechanism "
+            f"({rule.label}); present before treatment it may limit the benefit of the {target}, but the "
+            f"first-line {target} remains the standard option"))
+        f.bypass = None
+        f.alteration = replace(a, role=Role.UNCERTAIN)
     return notes
 
 

@@ -161,10 +161,12 @@ def build_report(sample: Sample, stages: Stages, kb: KnowledgeBase, settings: Se
             if labels[f.id] and ref is not None:
                 f.alteration = replace(f.alteration, acquisition=acquisition(labels[f.id], ref))
 
-    groups = on_target_groups(findings, list(stages.coverage.phases) if stages.coverage else [], kb)
-    drivers = driver_genes(findings, groups)
     prior_targeted = [d for d in (*sample.prior_therapies, *((sample.current_therapy,) if sample.current_therapy else ()))
                       if kb.drug(d.lower()) is not None and kb.drug(d.lower()).core_for]
+    # no kinase TKI given: a bypass-pattern alteration is a co-alteration at diagnosis, not resistance
+    co_notes = frames.naive_co_alterations(findings) if not prior_targeted else []
+    groups = on_target_groups(findings, list(stages.coverage.phases) if stages.coverage else [], kb)
+    drivers = driver_genes(findings, groups)
     mechanisms = build_mechanisms(findings, groups, sample, naive=not prior_targeted, informative=informative,
                                   variants_assessed=stages.variants is not None,
                                   fusions_assessed=stages.fusions is not None)
@@ -189,7 +191,7 @@ def build_report(sample: Sample, stages: Stages, kb: KnowledgeBase, settings: Se
     caveats += caveat_rules.origin_caveats(findings, mechanisms, calls, options)
     explained, progression_caveat = progression_assessment(course, calls, mechanisms, findings, kb, sample, drivers,
                                                            groups)
-    clinical_context, frame_caveats = _clinical_context(sample, course, findings, drivers, kb, explained)
+    clinical_context, frame_caveats = _clinical_context(sample, course, findings, drivers, kb, explained, co_notes)
     caveats += [c for c in (progression_caveat, earlier_generation_caveat(withheld)) if c] + frame_caveats
 
     # ---- remaining caveats
@@ -320,10 +322,11 @@ def build_report(sample: Sample, stages: Stages, kb: KnowledgeBase, settings: Se
 
 
 def _clinical_context(sample: Sample, course, findings, drivers: list[str], kb: KnowledgeBase,
-                      explained: bool | None) -> tuple[frames.ClinicalContext, list[Caveat]]:
+                      explained: bool | None, co_notes: Sequence[frames.ContextNote] = ()
+                      ) -> tuple[frames.ClinicalContext, list[Caveat]]:
     """report.json clinical_context (frames.py) and the caveats the frame implies."""
     lung = frames.is_lung(sample.tumor_type)
-    notes = frames.prognostic_notes(findings) if lung else []
+    notes = (frames.prognostic_notes(findings) if lung else []) + list(co_notes)
     ortho_notes, caveats = frames.orthogonal_notes(sample, findings)
     notes += ortho_notes
     paediatric = frames.paediatric_note(sample)
