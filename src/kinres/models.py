@@ -307,7 +307,7 @@ class Alteration:
     # small variants: likely origin (interpret/origin.py) and why; a hint, never a filter
     origin: Origin | None = None
     origin_note: str | None = None
-    # relative to the baseline / an earlier sample of the patient: "acquired" | "pre_existing" | None
+    # relative to the baseline / an earlier sample of the patient: "acquired" | "pre_existing" | "persisting" | None
     acquisition: str | None = None
     # reporting transcript: RefSeq ID and protein length (e.g. NTRK3 NM_001012338, 839 aa)
     refseq: str | None = None

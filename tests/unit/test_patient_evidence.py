@@ -324,3 +324,35 @@ def test_other_isoform_gets_no_reporting_refseq():
     d = report(s, stages_of("T1", [snv("NTRK3", "p.G623R", 0.2, 88000000, tx="ENST00000394480")], []))
     a = next(a for a in d["alterations"] if a["gene"] == "NTRK3")
     assert a["refseq"] is None and a["protein_length"] is None
+
+
+def test_on_treatment_reference_says_persisting_and_vaf_trend_rising():
+    """Review defect C: serial plasma all on alectinib (P01-PL1/2/3): G1202R seen in an earlier
+    on-treatment plasma is 'persisting' (present since its date), never 'pre-existing', and the
+    rising VAF 0.3% -> 1.5% -> 4.9% is stated."""
+    def pl(sid, date, vaf):
+        s = smp(sid, "plasma", date=date, current_therapy="alectinib")
+        return s, snv("ALK", "p.G1202R", vaf, 29220831)
+    (s1, v1), (s2, v2), (s3, v3) = (pl("PL1", dt.date(2023, 2, 1), 0.003), pl("PL2", dt.date(2023, 5, 3), 0.015),
+                                    pl("PL3", dt.date(2023, 8, 2), 0.049))
+    o1 = observed_from_stages(s1, [StageResult("variants", "PL1", variants=(v1,))])
+    o2 = observed_from_stages(s2, [StageResult("variants", "PL2", variants=(v2,))])
+    d = report(s3, stages_of("PL3", [v3], []), PatientInputs([o1, o2]))
+    g = next(a for a in d["alterations"] if a["hgvs_p"] == "p.G1202R")
+    assert g["acquisition"] == "persisting"
+    text = " | ".join(d["patient"]["statements"])
+    assert "pre-existing" not in text
+    assert "present since 2023-05-03 (persisting) ALK p.G1202R" in text
+    assert ("VAF trend ALK p.G1202R: 0.3% (2023-02-01 PL1) -> 1.5% (2023-05-03 PL2) -> 4.9% (2023-08-02 this sample): "
+            "rising") in text
+
+
+def test_pre_treatment_reference_keeps_pre_existing():
+    naive = Sample("T0", "P1", Specimen.TISSUE, "lung adenocarcinoma", Build.GRCh38, collection_date=dt.date(2022, 1, 1))
+    o = observed_from_stages(naive, [StageResult("variants", "T0", variants=(snv("TP53", "p.R248Q", 0.3, 7674220,
+                                                                                  tx="ENST00000269305"),))])
+    d = report(smp("T1", "tissue"), stages_of("T1", [snv("TP53", "p.R248Q", 0.2, 7674220, tx="ENST00000269305")], []),
+               PatientInputs([o]))
+    assert d["alterations"][0]["acquisition"] == "pre_existing"
+    assert any("VAF trend TP53 p.R248Q: 30% (2022-01-01 T0) -> 20% (" in s and s.endswith("falling")
+               for s in d["patient"]["statements"])

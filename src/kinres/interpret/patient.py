@@ -1,5 +1,10 @@
 """Patient-level reasoning across the samples of one patient: acquired vs pre-existing alterations
-(against the sheet's `baseline` or earlier samples) and specimen discordance statements.
+(against the sheet's `baseline` or earlier samples), the VAF trend of each variant across the
+patient's samples, and specimen discordance statements.
+
+"Pre-existing" means present before treatment, so it is said only against the sheet's baseline or
+an earlier sample taken before any therapy; against an earlier on-treatment sample an alteration
+seen in both is "persisting" (present since that sample's date).
 
 Inputs are the other samples' *stage* results (variants/fusions/cnv JSON) plus their sheet rows, or
 an earlier report.json named as baseline; never the siblings' report.json of the same batch, so
@@ -31,6 +36,8 @@ class Observed:
     alterations: tuple[str, ...]  # labels, e.g. "ALK p.G1202R", "EML4-ALK fusion", "MET amplification"
     source: str  # "batch" (stage results of this run) | report path (baseline report.json)
     assessed: tuple[str, ...] = ()  # which inputs were given: variants / fusions / cnv
+    on_treatment: bool = False  # a therapy was listed (prior or current) when it was taken
+    vafs: tuple[tuple[str, float], ...] = ()  # (label, VAF) of detected small variants
 
 
 @dataclass(frozen=True)
@@ -74,6 +81,7 @@ def observed_from_stages(sample: Sample, stages: list[StageResult]) -> Observed:
     fusions with a panel kinase; amplifications and deep deletions)."""
     labels: set[str] = set()
     assessed: list[str] = []
+    vafs: dict[str, float] = {}
     for st in stages:
         if st.sample_id != sample.sample_id:
             raise InputError(st.stage, f"stage result of {st.sample_id!r} grouped under {sample.sample_id!r}")
@@ -82,6 +90,8 @@ def observed_from_stages(sample: Sample, stages: list[StageResult]) -> Observed:
             ann = v.annotation
             if ann is not None and ann.is_protein_altering and ctdna.passed(v):
                 labels.add(variant_label(ann.gene, ann.hgvs_p, v.key))
+                if v.vaf is not None:
+                    vafs[variant_label(ann.gene, ann.hgvs_p, v.key)] = v.vaf
         for f in st.fusions:
             if f.kinase_gene or f.actionable:
                 labels.add(fusion_label(f.five_prime_gene, f.three_prime_gene))
@@ -91,7 +101,8 @@ def observed_from_stages(sample: Sample, stages: list[StageResult]) -> Observed:
             elif c.call is CopyNumberCall.DEEP_DELETION:
                 labels.add(f"{c.gene} deep deletion")
     return Observed(sample.sample_id, sample.specimen, sample.collection_date, tuple(sorted(labels)), "batch",
-                    tuple(sorted(set(assessed))))
+                    tuple(sorted(set(assessed))), on_treatment=bool(sample.prior_therapies or sample.current_therapy),
+                    vafs=tuple(sorted(vafs.items())))
 
 
 def observed_from_report(path: Path, patient_id: str) -> Observed:
@@ -103,6 +114,7 @@ def observed_from_report(path: Path, patient_id: str) -> Observed:
         raise InputError(path, f"baseline report is for patient {report.sample.patient_id!r}, not {patient_id!r}",
                          record="sample/patient_id")
     labels = set()
+    vafs: dict[str, float] = {}
     for a in report.alterations:
         if "filtered" in a.flags:
             continue
@@ -114,8 +126,12 @@ def observed_from_report(path: Path, patient_id: str) -> Observed:
             labels.add(f"{a.gene} deep deletion")
         elif a.hgvs_p and not a.hgvs_p.endswith("="):
             labels.add(variant_label(a.gene, a.hgvs_p, a.hgvs_p))
+            if a.vaf is not None:
+                vafs[variant_label(a.gene, a.hgvs_p, a.hgvs_p)] = a.vaf
     return Observed(report.sample.id, report.sample.specimen, report.sample.collection_date,
-                    tuple(sorted(labels)), str(path))
+                    tuple(sorted(labels)), str(path),
+                    on_treatment=bool(report.sample.prior_therapies or report.sample.current_therapy),
+                    vafs=tuple(sorted(vafs.items())))
 
 
 def finding_label(f) -> str | None:
@@ -149,11 +165,58 @@ def _join(items) -> str:
     return ", ".join(items) if items else "none"
 
 
-def acquisition(label: str, reference: Observed | None) -> str | None:
-    """'pre_existing' when the reference sample had it, 'acquired' when not, None without a reference."""
+def pre_treatment(reference: Observed, inputs: PatientInputs) -> bool:
+    """The reference can establish "pre-existing": the sheet's baseline, or a sample without therapy."""
+    return reference is inputs.baseline or not reference.on_treatment
+
+
+def acquisition(label: str, reference: Observed | None, inputs: PatientInputs | None = None) -> str | None:
+    """'acquired' when the reference sample lacked it; when it had it, 'pre_existing' against a
+    pre-treatment reference (baseline / no therapy) and 'persisting' against an on-treatment one;
+    None without a reference."""
     if reference is None:
         return None
-    return "pre_existing" if label in reference.alterations else "acquired"
+    if label not in reference.alterations:
+        return "acquired"
+    baseline = inputs is not None and reference is inputs.baseline
+    return "pre_existing" if baseline or not reference.on_treatment else "persisting"
+
+
+def _pct(vaf: float) -> str:
+    return f"{vaf * 100:.2g}%"
+
+
+def vaf_trends(me: Sample, here_vafs: dict[str, float], inputs: PatientInputs) -> list[str]:
+    """VAF of each variant detected here across this and the patient's earlier dated samples that
+    assessed small variants (not detected there = "not detected"), with its direction."""
+    if me.collection_date is None:
+        return []
+    earlier = sorted((o for o in inputs.others if _relation(me, o) == "earlier"
+                      and ("variants" in o.assessed or o.vafs)), key=lambda o: (o.collection_date, o.sample_id))
+    out = []
+    for label in sorted(here_vafs):
+        points: list[tuple[str, float | None]] = []
+        for o in earlier:
+            vaf = dict(o.vafs).get(label)
+            if vaf is None and label in o.alterations:
+                continue  # detected, VAF not known: no point
+            points.append((f"{o.collection_date.isoformat()} {o.sample_id}", vaf))
+        if not points:
+            continue
+        points.append((f"{me.collection_date.isoformat()} this sample", here_vafs[label]))
+        seen = [v for _, v in points[:-1] if v is not None]
+        first, last = (seen[0] if seen else None), here_vafs[label]
+        if first is None:
+            direction = "newly detected"
+        elif last > first:
+            direction = "rising"
+        elif last < first:
+            direction = "falling"
+        else:
+            direction = "stable"
+        series = " -> ".join(f"{_pct(v) if v is not None else 'not detected'} ({when})" for when, v in points)
+        out.append(f"VAF trend {label}: {series}: {direction}")
+    return out
 
 
 def reference_sample(me: Sample, inputs: PatientInputs) -> Observed | None:
@@ -164,8 +227,8 @@ def reference_sample(me: Sample, inputs: PatientInputs) -> Observed | None:
     return max(earlier, key=lambda o: (o.collection_date, o.sample_id)) if earlier else None
 
 
-def patient_section(me: Sample, here: tuple[str, ...], inputs: PatientInputs, informative: bool | None
-                    ) -> PatientSection:
+def patient_section(me: Sample, here: tuple[str, ...], inputs: PatientInputs, informative: bool | None,
+                    here_vafs: dict[str, float] | None = None) -> PatientSection:
     """Statements comparing this sample with the patient's other samples (each report states them)."""
     statements: list[str] = []
     summaries: list[OtherSampleSummary] = []
@@ -200,11 +263,18 @@ def patient_section(me: Sample, here: tuple[str, ...], inputs: PatientInputs, in
             elif only_there and me.specimen is Specimen.CSF and o.specimen is not Specimen.CSF:
                 text += " (extracranial clone; CSF reflects the intracranial one)"
         statements.append(text)
+    statements += vaf_trends(me, here_vafs or {}, inputs)
     if ref is not None:
         gained = [a for a in here if a not in ref.alterations]
         kept = [a for a in here if a in ref.alterations]
         basis = f"baseline {ref.sample_id}" if ref is inputs.baseline else f"earlier sample {ref.sample_id}"
-        text = f"Relative to {basis}: acquired {_join(gained)}; pre-existing {_join(kept)}"
+        if pre_treatment(ref, inputs):
+            text = f"Relative to {basis}: acquired {_join(gained)}; pre-existing {_join(kept)}"
+        else:
+            # an on-treatment reference cannot show what was there before treatment
+            since = ref.collection_date.isoformat() if ref.collection_date else f"sample {ref.sample_id}"
+            text = (f"Relative to {basis} (taken on treatment): acquired {_join(gained)}; "
+                    f"present since {since} (persisting) {_join(kept)}")
         if ref.specimen is not None and ref.specimen.is_liquid:
             text += (" (the reference is a liquid biopsy: an 'acquired' alteration may have been present below its "
                      "detection limit)")

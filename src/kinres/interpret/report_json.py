@@ -152,14 +152,16 @@ def build_report(sample: Sample, stages: Stages, kb: KnowledgeBase, settings: Se
         f.alteration = replace(f.alteration, flags=tuple(sorted(f.flags)))
 
     labels = {f.id: finding_label(f) for f in findings}
-    section = patient_section(sample, tuple(sorted({x for x in labels.values() if x})), patient, informative) \
-        if patient is not None else None
+    here_vafs = {labels[f.id]: f.variant.vaf for f in findings
+                 if labels[f.id] and f.variant is not None and f.variant.vaf is not None}
+    section = patient_section(sample, tuple(sorted({x for x in labels.values() if x})), patient, informative,
+                              here_vafs) if patient is not None else None
     batch_specimens = frozenset(section.batch_specimens) if section else frozenset()
     if patient is not None:
         ref = reference_sample(sample, patient)
         for f in findings:
             if labels[f.id] and ref is not None:
-                f.alteration = replace(f.alteration, acquisition=acquisition(labels[f.id], ref))
+                f.alteration = replace(f.alteration, acquisition=acquisition(labels[f.id], ref, patient))
 
     prior_targeted = [d for d in (*sample.prior_therapies, *((sample.current_therapy,) if sample.current_therapy else ()))
                       if kb.drug(d.lower()) is not None and kb.drug(d.lower()).core_for]
