@@ -123,10 +123,14 @@ def test_infant_g623r_restricted_drugs_kept_but_ranked_last_and_labelled():
     names = _options(d)
     # not dropped: the two next-generation approvals are still offered ...
     assert {"repotrectinib", "zurletrectinib"} <= set(names)
-    # ... but after every age-appropriate option, and the first option is not one of them
+    # ... but after every age-appropriate treatment option, and the first option is not one of them
     assert names[0] not in {"repotrectinib", "zurletrectinib"}
     restricted = [i for i, o in enumerate(opts) if o["option"] in {"repotrectinib", "zurletrectinib"}]
-    assert restricted == list(range(len(opts) - 2, len(opts)))
+    advice = [i for i, o in enumerate(opts) if o["option"].startswith("Re-biopsy")]
+    treatments = [i for i in range(len(opts)) if i not in restricted and i not in advice]
+    assert max(treatments) < min(restricted)
+    # review defect H: a drug option never falls below the generic re-biopsy advice
+    assert advice and max(restricted) < min(advice)
     assert [o["rank"] for o in opts] == list(range(1, len(opts) + 1))
     for o in opts:
         if o["option"] in {"repotrectinib", "zurletrectinib"}:

@@ -2,11 +2,12 @@
 
 A rule fires when all its trigger conditions hold. Drug rules propose each listed drug only if its
 call in this sample is 'sensitive' and the tumour did not progress on it (prior or current therapy),
-unless the deciding row documents re-sensitisation. Ranking key: age fit (an option whose drug is
-approved only from an age above the patient's is kept but ranked after every age-appropriate option
-and labelled off-label/trial), rule priority (curated; CNS rules outrank others when brain/CSF disease
-is known), approved before investigational, CNS penetration (when relevant), evidence level, order
-within the rule. Options are "to consider", never a prescription.
+unless the deciding row documents re-sensitisation. Ranking key: rule priority
+(curated; CNS rules outrank others when brain/CSF disease is known), where an option whose drug is
+approved only from an age above the patient's is kept, labelled off-label/trial and moved to
+AGE_OUTSIDE_PRIORITY: after every age-appropriate treatment option, still before generic advice
+(re-biopsy); then approved before investigational, CNS penetration (when relevant), evidence level,
+order within the rule. Options are "to consider", never a prescription.
 """
 
 from __future__ import annotations
@@ -26,6 +27,18 @@ from kinres.interpret.mechanisms import Finding, OnTargetGroup
 from kinres.knowledge.loader import KnowledgeBase
 from kinres.knowledge.records import Drug, level_rank
 from kinres.models import Caveat, DrugCall, Mechanism, Sample, TherapyOption
+
+
+# Priority an age-outside-approval option is moved to: after every curated treatment option
+# (priorities below this in therapies.tsv) and before generic advice such as re-biopsy (85, 90),
+# so a drug the patient is too young for never ranks below "re-biopsy".
+AGE_OUTSIDE_PRIORITY = 80
+
+
+def _rank_key(too_young: bool, priority: int, *rest) -> tuple:
+    """Sort key of one option: effective priority (age penalty applied), then the rest."""
+    effective = max(priority, AGE_OUTSIDE_PRIORITY) if too_young else priority
+    return (effective, too_young, priority, *rest)
 
 
 @dataclass(frozen=True)
@@ -224,8 +237,8 @@ def therapy_options(ctx: Context, calls: list[DrugCall], kb: KnowledgeBase,
                 cns_key = (drug.cns_rank if drug.cns_rank is not None and drug.brain_penetrant == "yes" else 99) \
                     if ctx.cns else 0
                 too_young = outside_approval(ctx, drug)
-                key = (too_young is not None, rule.priority, drug.investigational, cns_key,
-                       level_rank(call.level), idx, name)
+                key = _rank_key(too_young is not None, rule.priority, drug.investigational, cns_key,
+                                level_rank(call.level), idx, name)
                 text = f"{rule.rule_id}: {rule.option}. {name}: {call.call.value} ({call.level}, {call.evidence_type.value})"
                 if resens and name in ctx.prior:
                     text += "; previously received, re-proposed because re-sensitisation is documented"
@@ -235,7 +248,7 @@ def therapy_options(ctx: Context, calls: list[DrugCall], kb: KnowledgeBase,
                     text += "; investigational (trial only)"
                 if too_young is not None:
                     text += (f"; approved from age {age_text(too_young)}: off-label / trial for this patient "
-                             f"(aged {age_text(ctx.age_years)}), ranked after age-appropriate options")
+                             f"(aged {age_text(ctx.age_years)}), ranked after age-appropriate treatment options")
                 add(key, TherapyOption(rank=0, option=name, rationale=text, evidence_level=call.level,
                                        investigational=drug.investigational,
                                        citations=tuple(sorted(set(rule.citations) | set(call.citations))),
@@ -245,15 +258,15 @@ def therapy_options(ctx: Context, calls: list[DrugCall], kb: KnowledgeBase,
                 if bid in specific_bypass:
                     continue
                 b = next(x for x in kb.bypass_rules() if x.id == bid)
-                key = (_any_outside(ctx, b.option_drugs, kb), rule.priority, b.investigational, 0,
-                       level_rank(b.level), 0, b.option)
+                key = _rank_key(_any_outside(ctx, b.option_drugs, kb), rule.priority, b.investigational, 0,
+                                level_rank(b.level), 0, b.option)
                 add(key, TherapyOption(rank=0, option=b.option, rationale=f"{rule.rule_id}/{b.id}: {b.label}; {rule.option}",
                                        evidence_level=b.level, investigational=b.investigational,
                                        citations=tuple(sorted(set(rule.citations) | set(b.citations))),
                                        rule_ids=(rule.rule_id, f"bypass:{b.id}"), drugs=b.option_drugs))
         else:
-            key = (_any_outside(ctx, rule.drugs, kb), rule.priority, rule.investigational, 0,
-                   level_rank(rule.evidence_level), 0, rule.option)
+            key = _rank_key(_any_outside(ctx, rule.drugs, kb), rule.priority, rule.investigational, 0,
+                            level_rank(rule.evidence_level), 0, rule.option)
             why = rule.note or rule.option
             if any(c.startswith("course:") for c in rule.trigger) and ctx.current:
                 why += f" (current therapy: {ctx.current})"
