@@ -26,6 +26,16 @@ class Specimen(StrEnum):
     def is_liquid(self) -> bool:
         return self is not Specimen.TISSUE
 
+    @property
+    def label(self) -> str:
+        """Clinician-facing name: "tissue", "plasma", "CSF" (an abbreviation stays upper case)."""
+        return "CSF" if self is Specimen.CSF else self.value
+
+    @property
+    def label_capitalised(self) -> str:
+        """Label at the start of a sentence: "Tissue", "Plasma", "CSF"."""
+        return self.label[0].upper() + self.label[1:]
+
 
 class Progression(StrEnum):
     """Course of disease at collection (sample sheet `progression`); None = not stated."""

@@ -198,7 +198,7 @@ def test_cn_threshold_beside_call():
               "cnv.loss_cn": "1.5", "cnv.deep_deletion_cn": "0.5", "cnv.focal_max_bp": "10000000",
               "cnv.purity_used": "0.6", "cnv.purity_source": "purity", "cnv.ploidy": "2 (default)"}
     text = cn_threshold(CopyNumberCall.AMPLIFICATION, params)
-    assert ">= 6 copies" in text and "10 Mb" in text and "purity 0.6" in text
+    assert ">= 6 copies" in text and "10 Mb" in text and "purity 60.0%" in text
     assert cn_threshold(CopyNumberCall.DEEP_DELETION, params).startswith("deep deletion: <= 0.5")
     st = stages_of("T1", [], [eml4_alk()], copies=[CopyNumber("MET", CopyNumberCall.AMPLIFICATION, copy_number=12.0)])
     st = dataclasses.replace(st, cnv=dataclasses.replace(st.cnv, parameters=tuple(params.items())))
@@ -212,8 +212,8 @@ def test_negative_plasma_states_lod_from_assay_config():
     settings = Settings(assay_lod_plasma=0.004)
     d = report(smp("PL1", "plasma", tumor_fraction=0.2), stages_of("PL1", [], [eml4_alk(0.1, "dna")]),
                settings=settings)
-    assert "0.4% VAF" in next(c["text"] for c in d["caveats"] if c["code"] == "DETECTION_LIMIT")
-    assert "0.4% VAF" in d["mechanisms"][0]["note"]
+    assert "0.40% VAF" in next(c["text"] for c in d["caveats"] if c["code"] == "DETECTION_LIMIT")
+    assert "0.40% VAF" in d["mechanisms"][0]["note"]
     nd = d["not_detected"][0]
     assert nd["lod_vaf"] == 0.004 and nd["lod_source"] == "assay" and nd["assessable"] is True
     assert "LIQUID_OFF_TARGET_INSENSITIVE" in codes(d)
@@ -303,7 +303,7 @@ def test_summary_states_lod_and_does_not_call_flagged_variants_unused(tmp_path: 
         smp("PL1", "plasma"), stages_of("PL1", [dnmt3a], []), KB, Settings(assay_lod_plasma=0.004),
         patient=PatientInputs([tissue])))
     text = summary_text(load_report(tmp_path / "r.json"))
-    assert "limit of detection 0.4% VAF" in text
+    assert "limit of detection 0.40% VAF" in text
     assert "tissue sample of this patient" in text and "tissue re-biopsy" not in text
     assert "not used as tumour evidence" not in text and "possible clonal haematopoiesis" in text
 

@@ -464,6 +464,25 @@ def test_clinician_facing_files_have_no_internal_codes(results, demo_sheet):
                for s in demo_sheet.sample_ids)  # traceability kept in report.json
 
 
+def test_demo_reports_print_fractions_as_percent_and_name_specimens(results, demo_sheet):
+    """Tumour-board review: no raw fraction beside percentages ('VAF 0.003', 'tumor fraction 0.35'),
+    British 'tumour', 'CSF sample', a repeated caveat title shown once, a synonymous change not drawn
+    as resistance and a prognostic TP53 not also called 'uncertain significance'."""
+    import re
+
+    raw = re.compile(r"(?i)\b(?:VAF|AF|tumou?r fraction|purity|minimum)\s+0\.\d+(?!\d*%)")
+    for sid in demo_sheet.sample_ids:
+        html = (results / sid / "report.html").read_text()
+        assert not raw.search(html), (sid, raw.search(html).group(0))
+        assert "tumor fraction" not in html.lower() and "Csf" not in html, sid
+    assert "CSF sample" in (results / CSF / "report.html").read_text()
+    bypass = (results / BYPASS / "report.html").read_text()
+    assert bypass.count("Availability differs by country") == 1
+    assert 'data-synonymous="1"' in bypass
+    row = re.search(r"<strong>TP53 V272M</strong>.*?</tr>", bypass, re.DOTALL).group(0)
+    assert "Uncertain significance" not in row
+
+
 @pytest.mark.parametrize("sample, max_pages", [(ROS1, 3), (COMPOUND, 3), (TRANSFORMATION, 3),
                                                (BYPASS, 4)])
 def test_demo_reports_fit_three_pages_inside_the_page_box(results, sample, max_pages, tmp_path):

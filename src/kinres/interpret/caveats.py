@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from kinres.enums import CaveatCode, MechanismClass, Specimen
+from kinres.fmt import fmt_pct
 from kinres.interpret import ctdna
 from kinres.interpret.settings import Settings
 from kinres.models import Caveat, DrugCall, Mechanism, NotDetected, Sample, TherapyOption
@@ -85,19 +86,15 @@ def origin_caveats(findings, mechanisms: list[Mechanism], calls: list[DrugCall],
     return out
 
 
-def _pct(x: float) -> str:
-    return f"{x * 100:.2g}%"
-
-
 def lod_text(nd: list[NotDetected], sample: Sample, settings: Settings) -> str:
     """The limit of detection behind a negative: per hotspot from the BAM, else the configured assay LoD."""
     bam = sorted(n.lod_vaf for n in nd if n.lod_source == "bam" and n.lod_vaf is not None)
     if bam:
-        span = _pct(bam[0]) if bam[0] == bam[-1] else f"{_pct(bam[0])}-{_pct(bam[-1])}"
+        span = fmt_pct(bam[0]) if bam[0] == bam[-1] else f"{fmt_pct(bam[0])}-{fmt_pct(bam[-1])}"
         return f"limit of detection {span} VAF at the checked hotspots, from the reads"
     lod = settings.assay_lod(sample.specimen.value)
     if lod is not None:
-        return f"limit of detection {_pct(lod)} VAF, validated assay LoD"
+        return f"limit of detection {fmt_pct(lod)} VAF, validated assay LoD"
     return "limit of detection not stated: no BAM and no assay LoD configured"
 
 
@@ -105,7 +102,7 @@ def negative_statement(nd: list[NotDetected], sample: Sample, tf: float | None, 
     """'Not detected' with its LoD and what a clonal mutation would show at this tumour fraction."""
     text = f"not detected ({lod_text(nd, sample, settings)})"
     if tf is not None:
-        text += f"; at tumour fraction {_pct(tf)} a clonal heterozygous mutation is expected near {_pct(tf / 2)} VAF"
+        text += f"; at tumour fraction {fmt_pct(tf)} a clonal heterozygous mutation is expected near {fmt_pct(tf / 2)} VAF"
     return text
 
 
@@ -114,7 +111,7 @@ def liquid_caveats(sample: Sample, mechanisms: list[Mechanism], nd: list[NotDete
     """Plasma/CSF limits: off-target events, the LoD of a negative, CNS disease seen from plasma."""
     if not sample.specimen.is_liquid:
         return []
-    where = sample.specimen.value
+    where = sample.specimen.label
     out = [Caveat(CaveatCode.LIQUID_OFF_TARGET_INSENSITIVE,
                   f"Off-target events (copy-number changes such as MET amplification, and fusions) may be missed in "
                   f"{where}: cfDNA sensitivity for them is lower than for point mutations and falls with tumour "

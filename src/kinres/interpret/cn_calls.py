@@ -31,6 +31,7 @@ from typing import Any
 from kinres.config import section_values
 from kinres.enums import CaveatCode, CopyNumberCall
 from kinres.errors import ConfigError
+from kinres.fmt import fmt_pct
 from kinres.io.cnv import CnObservation, CnvTable
 from kinres.models import CopyNumber, Sample
 
@@ -199,8 +200,8 @@ def call_observation(obs: CnObservation, gene: str, content: TumourContent,
         if low:
             caveats.append(CaveatCode.LOW_TUMOR_FRACTION)
             if call not in _UP:
-                tf = "unknown" if content.fraction is None else f"{content.fraction:g}"
-                notes.append(f"tumour fraction {tf} < {s.min_tumor_fraction_for_negative:g}: "
+                tf = "unknown" if content.fraction is None else fmt_pct(content.fraction)
+                notes.append(f"tumour fraction {tf} < {fmt_pct(s.min_tumor_fraction_for_negative)}: "
                              f"a {call} result cannot be called from a liquid biopsy")
                 call = CopyNumberCall.NOT_ASSESSABLE
     return CopyNumber(

@@ -169,7 +169,7 @@ def progression_assessment(course: Course, calls: list[DrugCall], mechanisms: li
     consider = [("a resistance mechanism this assay did not detect (bypass or copy-number change below the "
                 "limit of detection, non-genomic mechanisms such as EMT)")]
     if sample.specimen.is_liquid:
-        consider[0] += f"; {sample.specimen.value} under-detects fusions and copy-number changes"
+        consider[0] += f"; {sample.specimen.label} under-detects fusions and copy-number changes"
     consider.append("insufficient drug exposure (adherence, interacting drugs, dose reductions)")
     cns = "; progression is CNS-only" if course.progression is Progression.CNS_ONLY else ""
     penetrant = {"yes": "CNS-penetrant", "partial": "partly CNS-penetrant", "no": "poorly CNS-penetrant"}.get(

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kinres.enums import Specimen
+from kinres.fmt import fmt_pct
 from kinres.interpret.settings import Settings
 from kinres.knowledge.records import Hotspot
 from kinres.models import Fusion, HotspotCoverage, NotDetected, Sample, Variant
@@ -44,13 +45,13 @@ def estimate_tumor_fraction(sample: Sample, somatic: list[Variant], fusions: lis
         label = f"{ann.gene} {ann.hgvs_p or ann.hgvs_c or best.key}" if ann else best.key
         return TumorFraction(round(min(1.0, 2 * best.vaf), 4),
                              f"2 x highest somatic non-CHIP, non-germline VAF outside amplified genes "
-                             f"({label}, VAF {best.vaf:.4g})")
+                             f"({label}, VAF {fmt_pct(best.vaf)})")
     with_af = [f for f in fusions if f.fusion_af is not None]
     if with_af:
         best_f = max(with_af, key=lambda f: (f.fusion_af, f.five_prime_gene))
         return TumorFraction(round(min(1.0, 2 * best_f.fusion_af), 4),
                              f"2 x DNA fusion allele fraction ({best_f.five_prime_gene}-{best_f.three_prime_gene}, "
-                             f"AF {best_f.fusion_af:.4g})")
+                             f"AF {fmt_pct(best_f.fusion_af)})")
     return TumorFraction(None, "not estimable (no somatic VAF, fusion AF or sheet value)")
 
 

@@ -7,6 +7,7 @@ from dataclasses import replace
 from itertools import combinations
 
 from kinres.enums import Build, CopyNumberCall
+from kinres.fmt import fmt_pct
 from kinres.models import Alteration, Mechanism, PhaseCall, PhaseEvidence
 
 
@@ -46,8 +47,11 @@ def cn_threshold(call: CopyNumberCall, params: dict[str, str]) -> str | None:
     focal = _num(params, "cnv.focal_max_bp")
     purity = params.get("cnv.purity_used", "none")
     source = params.get("cnv.purity_source", "none")
+    used = _num(params, "cnv.purity_used")
+    # British spelling and a percentage, as everywhere else clinician-facing ("tumour fraction 35.0%")
     basis = ("observed copy number (not purity-adjusted)" if purity in ("none", "", None)
-             else f"copy number adjusted for {source.replace('_', ' ')} {purity}")
+             else f"copy number adjusted for {source.replace('_', ' ').replace('tumor', 'tumour')} "
+                  f"{fmt_pct(used) if used is not None else purity}")
     if call is CopyNumberCall.AMPLIFICATION and amp is not None:
         size = f" and focal (<= {focal / 1e6:g} Mb)" if focal else ""
         rule = f">= {amp:g} copies{size}" + (f", or >= {broad:g} at any size" if broad else "")

@@ -73,7 +73,8 @@ def indication_of(sample: Sample) -> str:
 def is_paediatric(sample: Sample) -> tuple[bool, str | None]:
     """(paediatric?, why) from age (< 18 years) or a paediatric entity named in the tumour type."""
     if sample.age_years is not None and sample.age_years < ADULT_AGE:
-        return True, f"patient aged {sample.age_years:g} years"
+        from kinres.interpret.therapy import age_text  # therapy imports this module
+        return True, f"patient aged {age_text(sample.age_years)}"
     if is_paediatric_entity(sample.tumor_type) and sample.age_years is None:
         return True, f"paediatric entity ({sample.tumor_type}); age not given"
     return False, None

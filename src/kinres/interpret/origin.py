@@ -26,6 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kinres.enums import CopyNumberCall, GermlineStatus, Origin
+from kinres.fmt import fmt_pct
 from kinres.interpret.settings import Settings
 from kinres.knowledge.hgvs import normalise_p
 from kinres.models import CopyNumber, Sample, Variant
@@ -99,7 +100,7 @@ def _label(v: Variant) -> str:
 
 
 def _fmt(values) -> str:
-    return "/".join(f"{x:.2f}" for x in values)
+    return "/".join(fmt_pct(x) for x in values)
 
 
 def germline_hint(variant: Variant, sample: Sample, copy: CopyNumber | None, settings: Settings, *,
@@ -110,7 +111,7 @@ def germline_hint(variant: Variant, sample: Sample, copy: CopyNumber | None, set
     hgvs = normalise_p(ann.hgvs_p) if ann else None
     cites = GERMLINE_ALLELES.get((gene or "", hgvs or ""))
     if cites and paediatric_context(sample):
-        vaf = "VAF not given" if variant.vaf is None else f"VAF {variant.vaf:.2f}"
+        vaf = "VAF not given" if variant.vaf is None else f"VAF {fmt_pct(variant.vaf)}"
         return OriginCall(Origin.POSSIBLE_GERMLINE,
                           f"{gene} {hgvs} is a known germline neuroblastoma-predisposition allele and this is a "
                           f"paediatric context ({vaf}; a somatic-looking VAF does not exclude a germline or "
@@ -128,7 +129,7 @@ def germline_hint(variant: Variant, sample: Sample, copy: CopyNumber | None, set
         lo, hi = settings.germline_het_vaf
         if lo <= vaf <= hi or vaf >= settings.germline_hom_vaf:
             return OriginCall(Origin.POSSIBLE_GERMLINE,
-                              f"VAF {vaf:.2f} is in the germline range and the tumour content is unknown"
+                              f"VAF {fmt_pct(vaf)} is in the germline range and the tumour content is unknown"
                               f"{extra}: confirm with a germline test or matched normal", cites or ())
         return None
     local = copies if copies is not None else 2
@@ -139,8 +140,8 @@ def germline_hint(variant: Variant, sample: Sample, copy: CopyNumber | None, set
         cn_text = (f"tumour copy number {local} at the locus" if copies is not None
                    else "copy number at the locus not given (2 assumed)")
         return OriginCall(Origin.POSSIBLE_GERMLINE,
-                          f"VAF {vaf:.2f} fits a germline variant (expected {_fmt(germline)}) better than a "
-                          f"somatic one (expected {_fmt(somatic)}) at {p_name} {p:.2f}, {cn_text}{extra}: "
+                          f"VAF {fmt_pct(vaf)} fits a germline variant (expected {_fmt(germline)}) better than a "
+                          f"somatic one (expected {_fmt(somatic)}) at {p_name} {fmt_pct(p)}, {cn_text}{extra}: "
                           "confirm with a germline test or matched normal", cites or ())
     return None
 
@@ -155,12 +156,12 @@ def somatic_reason(variant: Variant, sample: Sample, copy: CopyNumber | None, *,
     p, p_name = cellularity(sample)
     copies = tumour_copies(copy, p)
     if amplified or (copies is not None and copies >= _AMPLIFIED_CN):
-        return f"VAF {variant.vaf:.2f} in an amplified gene (inflated by copy number)"
+        return f"VAF {fmt_pct(variant.vaf)} in an amplified gene (inflated by copy number)"
     if p is None or p <= 0:
-        return f"VAF {variant.vaf:.2f} outside the germline range"
+        return f"VAF {fmt_pct(variant.vaf)} outside the germline range"
     somatic, _ = expected_vafs(p, copies if copies is not None else 2)
     loh = copies is not None and copies == 1
-    text = f"VAF {variant.vaf:.2f} fits a somatic variant (clonal expectation {_fmt(somatic)} at {p_name} {p:.2f}"
+    text = f"VAF {fmt_pct(variant.vaf)} fits a somatic variant (clonal expectation {_fmt(somatic)} at {p_name} {fmt_pct(p)}"
     text += ", tumour copy number 1 at the locus: loss of the other allele (LOH))" if loh else \
         (f", tumour copy number {copies})" if copies is not None else ")")
     return text
@@ -176,7 +177,7 @@ def ch_hint(variant: Variant, sample: Sample, settings: Settings, tumour_max_vaf
     age = sample.age_years
     age_note = "" if age is None else (
         f"; CH is common at age {age:g}" if age >= CH_COMMON_AGE else f"; CH is less common at age {age:g}")
-    advice = (f"in {sample.specimen.value}{age_note}: matched white-blood-cell sequencing or tissue "
+    advice = (f"in {sample.specimen.label}{age_note}: matched white-blood-cell sequencing or tissue "
               "confirmation distinguishes CH from tumour")
     if gene in settings.chip_genes:
         return OriginCall(Origin.POSSIBLE_CH, f"{gene} is a clonal-haematopoiesis gene, variant {advice}")
@@ -190,8 +191,8 @@ def ch_hint(variant: Variant, sample: Sample, settings: Settings, tumour_max_vaf
                               f"{gene} is also a clonal-haematopoiesis gene and there is no other tumour signal, {advice}")
         if variant.vaf / tumour_max_vaf < settings.subclonal_ratio:
             return OriginCall(Origin.POSSIBLE_CH,
-                              f"{gene} is also a clonal-haematopoiesis gene and its VAF {variant.vaf:.3g} is well below "
-                              f"the tumour signal ({tumour_max_vaf:.3g}), {advice}")
+                              f"{gene} is also a clonal-haematopoiesis gene and its VAF {fmt_pct(variant.vaf)} is well below "
+                              f"the tumour signal ({fmt_pct(tumour_max_vaf)}), {advice}")
     return None
 
 

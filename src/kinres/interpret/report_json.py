@@ -19,6 +19,7 @@ from kinres import __version__
 from kinres._build_info import created_by
 from kinres.enums import CaveatCode, CopyNumberCall, MechanismClass, Phase, Specimen
 from kinres.errors import KinresError
+from kinres.fmt import fmt_pct
 from kinres.interpret import caveats as caveat_rules
 from kinres.interpret import ctdna, frames
 from kinres.interpret.course import (
@@ -147,8 +148,8 @@ def build_report(sample: Sample, stages: Stages, kb: KnowledgeBase, settings: Se
                 and v.vaf / max_vaf < settings.subclonal_ratio:
             f.flags.add(ctdna.FLAG_SUBCLONAL)
             caveats.append(Caveat(CaveatCode.SUBCLONAL,
-                                  f"{f.id} {f.alteration.gene} {f.alteration.hgvs_p or v.key}: VAF {v.vaf:.3g} is "
-                                  f"{v.vaf / max_vaf:.2f} of the highest somatic VAF ({max_vaf:.3g}); likely subclonal"))
+                                  f"{f.id} {f.alteration.gene} {f.alteration.hgvs_p or v.key}: VAF {fmt_pct(v.vaf)} is "
+                                  f"{fmt_pct(v.vaf / max_vaf, 0)} of the highest somatic VAF ({fmt_pct(max_vaf)}); likely subclonal"))
         f.alteration = replace(f.alteration, flags=tuple(sorted(f.flags)))
 
     labels = {f.id: finding_label(f) for f in findings}
@@ -227,7 +228,7 @@ def build_report(sample: Sample, stages: Stages, kb: KnowledgeBase, settings: Se
                                   + ("" if f.fusion.five_prime_exon else "; variant undetermined")))
         if "possible_amplification_diluted" in f.flags:
             caveats.append(Caveat(CaveatCode.PLASMA_CNV_INSENSITIVE,
-                                  f"{f.id} {f.alteration.gene} low-level gain in {sample.specimen.value}: plasma copy number is "
+                                  f"{f.id} {f.alteration.gene} low-level gain in {sample.specimen.label}: plasma copy number is "
                                   "diluted by tumour fraction; confirm amplification in tissue (FISH/NGS)"))
     if any(m.mechanism_class is MechanismClass.PHENOTYPIC for m in mechanisms) and not frames.small_cell_evidence(sample):
         # with small-cell histology given in the sheet the diagnosis is made; frames notes it
@@ -260,8 +261,8 @@ def build_report(sample: Sample, stages: Stages, kb: KnowledgeBase, settings: Se
     if sample.specimen.is_liquid:
         if tf.value is None or (informative is False):
             caveats.append(Caveat(CaveatCode.LOW_TUMOR_FRACTION,
-                                  f"Tumour fraction {'unknown' if tf.value is None else f'{tf.value:.3g}'} "
-                                  f"(minimum {settings.min_tumor_fraction:g} for an informative negative)"))
+                                  f"Tumour fraction {'unknown' if tf.value is None else fmt_pct(tf.value)} "
+                                  f"(minimum {fmt_pct(settings.min_tumor_fraction)} for an informative negative)"))
         if informative is False:
             caveats.append(Caveat(CaveatCode.NOT_INFORMATIVE,
                                   "Negative liquid-biopsy findings are not informative at this tumour fraction "
@@ -269,7 +270,7 @@ def build_report(sample: Sample, stages: Stages, kb: KnowledgeBase, settings: Se
                                   "tissue biopsy, or repeat plasma later or at progression"))
         if stages.cnv is not None:
             caveats.append(Caveat(CaveatCode.PLASMA_CNV_INSENSITIVE,
-                                  f"Copy number in {sample.specimen.value} is diluted by tumour fraction (observed CN ~ 2 + "
+                                  f"Copy number in {sample.specimen.label} is diluted by tumour fraction (observed CN ~ 2 + "
                                   "TF x (tumour CN - 2)): amplifications are under-called and homozygous deletions "
                                   "cannot be called reliably at low TF"))
     warnings: list[str] = []

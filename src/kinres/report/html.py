@@ -33,14 +33,17 @@ def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.globals.update(
-        pct=labels.fmt_pct, num=labels.fmt_num, age=age_text, label=labels.alteration_label,
+        pct=labels.fmt_pct, num=labels.fmt_num, age=age_text, specimen=labels.specimen_label,
+        label=labels.alteration_label,
         detail=labels.alteration_detail, role_title=lambda r: labels.ROLE_TITLES[r],
         role_short=lambda r: labels.ROLE_SHORT.get(r, labels.ROLE_TITLES[r]),
         class_title=lambda c: labels.CLASS_TITLES[c],
         flag_title=lambda f: labels.FLAG_TITLES.get(f, f.replace("_", " ")),
         call_symbol=lambda c: labels.CALL_SYMBOLS[c], call_title=lambda c: labels.CALL_TITLES[c],
         call_legend=tuple(DrugCallValue), levels=EVIDENCE_LEVELS, cn=labels.fmt_cn,
-        caveat_title=labels.caveat_title, cites=lambda c: "; ".join(public_citations(c)) or "—",
+        caveat_title=labels.caveat_title, caveat_groups=caveat_groups, synonymous=labels.synonymous,
+        prognostic_role=labels.PROGNOSTIC_ROLE,
+        cites=lambda c: "; ".join(public_citations(c)) or "—",
     )
     return env
 
@@ -114,7 +117,20 @@ def _key_caveats(report: Report, limit: int = 3):
     """The caveats that matter most for a decision, most important first (page one)."""
     order = {code: i for i, code in enumerate(labels.CAVEAT_PRIORITY)}
     ranked = sorted(report.caveats, key=lambda c: order.get(c.code, len(order)))
-    return ranked[:limit]
+    # `limit` distinct codes, each with all its texts (shown under one title, never repeated)
+    codes = list(dict.fromkeys(c.code for c in ranked))[:limit]
+    return [c for c in ranked if c.code in codes]
+
+
+def caveat_groups(caveats) -> list[tuple[str, list[str]]]:
+    """(code, texts) in first-seen order: a code that recurs (e.g. availability for three drugs)
+    gets its title once with its texts listed under it; identical texts are shown once."""
+    groups: dict[str, list[str]] = {}
+    for c in caveats:
+        texts = groups.setdefault(c.code, [])
+        if c.text not in texts:
+            texts.append(c.text)
+    return list(groups.items())
 
 
 def drug_call_groups(report: Report):
@@ -166,6 +182,7 @@ def render_report_html(report: Report, patient_reports: Iterable[Report] = (),
         alt_label=lambda i: alt_labels.get(i, i),
         # treatment-naive frame: no resistance section and no hotspot table (nothing to resist yet)
         naive_frame=clinical.get("frame") == "treatment_naive" and none_found,
+        prognostic_ids=labels.prognostic_ids(report.alterations, clinical.get("notes")),
         context_notes=list(clinical.get("notes") or ()), excluded=list(report.data.get("excluded_options") or ()),
         course_text=labels.PROGRESSION_TITLES.get(report.sample.progression, "not stated"),
         status_title=lambda st: labels.CLINICAL_STATUS_TITLES.get(st, st.replace("_", " ")),

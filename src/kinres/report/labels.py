@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from kinres.enums import AltKind, DrugCallValue, Progression, Role, StructuralClass
+from kinres.enums import AltKind, DrugCallValue, Progression, Role, Specimen, StructuralClass
+from kinres.fmt import fmt_num, fmt_pct  # noqa: F401 (re-exported: the one number formatter)
 from kinres.models import Alteration
 
 ROLE_ORDER: tuple[Role, ...] = (
@@ -90,6 +91,36 @@ def protein_position(hgvs_p: str | None) -> int | None:
     return int(m.group(2)) if m else None
 
 
+def protein_altering(hgvs_p: str | None) -> bool:
+    """False for a synonymous / no-change protein description ('p.L1196=', 'p.(=)', 'p.=')."""
+    return bool(hgvs_p) and not hgvs_p.rstrip(")").endswith("=")
+
+
+def synonymous(alt: Alteration) -> bool:
+    """A described protein change that alters no amino acid (drawn and labelled as such, never as resistance)."""
+    return bool(alt.hgvs_p) and not protein_altering(alt.hgvs_p)
+
+
+PROGNOSTIC_ROLE = "Prognostic co-alteration"
+
+
+def prognostic_ids(alterations, notes) -> frozenset[str]:
+    """Ids of uncertain-significance alterations that a prognostic clinical-context note names.
+
+    The context note uses them as prognostic, so the alteration table must not call the same
+    change "uncertain significance" at the same time (it is shown as a prognostic co-alteration).
+    """
+    texts = [str(n.get("text") or "") for n in notes or () if n.get("kind") == "prognostic"]
+    out = set()
+    for a in alterations:
+        if a.role is not Role.UNCERTAIN or not a.gene:
+            continue
+        what = a.hgvs_p or a.kind.value
+        if any(f"{a.gene} " in t and what in t for t in texts):
+            out.add(a.id)
+    return frozenset(out)
+
+
 def alteration_label(alt: Alteration) -> str:
     """Short display name, e.g. 'ALK G1202R', 'EML4::ALK fusion', 'MET amplification'."""
     if alt.fusion is not None:
@@ -123,23 +154,12 @@ def alteration_key(alt: Alteration) -> str:
     return f"{alt.gene} {short_p(alt.hgvs_p) or alt.hgvs_c or alt.kind.value}"
 
 
-def fmt_pct(value: float | None, digits: int = 1) -> str:
-    """0.214 -> '21.4%'; None -> 'n/a'; small values keep two significant decimals."""
-    if value is None:
-        return "n/a"
-    pct = value * 100
-    if 0 < pct < 1:
-        return f"{pct:.2f}%"
-    return f"{pct:.{digits}f}%"
-
-
-def fmt_num(value: float | None, digits: int = 1) -> str:
-    """The one number formatter of every clinician-facing output: 23.548 -> '23.5', 1200 -> '1,200'."""
-    if value is None:
-        return "n/a"
-    if isinstance(value, int) or float(value).is_integer():
-        return f"{int(value):,}"
-    return f"{value:,.{digits}f}"
+def specimen_label(value: str) -> str:
+    """Specimen as printed: "tissue", "plasma", "CSF" (report.json keeps the contract value)."""
+    try:
+        return Specimen(value).label
+    except ValueError:
+        return value
 
 
 def yes_no(value: bool | None) -> str:

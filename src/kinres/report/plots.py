@@ -20,6 +20,8 @@ from kinres.report.labels import (
     alteration_label,
     fmt_pct,
     protein_position,
+    specimen_label,
+    synonymous,
     yes_no,
 )
 from kinres.report.timeline import PatientTimeline
@@ -173,17 +175,29 @@ def lollipop(gene: str, alterations: list[Alteration] | tuple[Alteration, ...],
         level = sum(1 for px in placed if abs(px - x) < 60)
         placed.append(x)
         head_y = 70 - level * 26
-        colour = CLASS_COLOURS.get(alt.structural_class, CLASS_COLOURS[None])
-        body.append(f'<line x1="{x:.1f}" y1="{axis_y - 9}" x2="{x:.1f}" y2="{head_y}" stroke="#444"/>')
-        body.append(f'<circle cx="{x:.1f}" cy="{head_y}" r="8" fill="{colour}" stroke="#222"/>')
         vaf = f" ({fmt_pct(alt.vaf)})" if alt.vaf is not None else ""
         text = f"{alteration_label(alt).split(' ', 1)[-1]}{vaf}"
+        if synonymous(alt):
+            # A synonymous change at a resistance residue is not a resistance mutation: grey,
+            # hollow, dashed stem, labelled as synonymous and kept out of the class legend.
+            body.append(f'<line x1="{x:.1f}" y1="{axis_y - 9}" x2="{x:.1f}" y2="{head_y}" stroke="#999" '
+                        f'stroke-dasharray="3 2"/>')
+            body.append(f'<circle cx="{x:.1f}" cy="{head_y}" r="6" fill="none" stroke="#999" '
+                        f'stroke-width="2" data-synonymous="1"/>')
+            text += ", synonymous"
+            fill = "#777"
+        else:
+            colour = CLASS_COLOURS.get(alt.structural_class, CLASS_COLOURS[None])
+            body.append(f'<line x1="{x:.1f}" y1="{axis_y - 9}" x2="{x:.1f}" y2="{head_y}" stroke="#444"/>')
+            body.append(f'<circle cx="{x:.1f}" cy="{head_y}" r="8" fill="{colour}" stroke="#222"/>')
+            fill = "#222"
         # Labels near the right edge go on the left of the head so they stay inside the figure.
         if x > right - 120:
-            body.append(_t(x - 11, head_y + 4, text, 10, anchor="end"))
+            body.append(_t(x - 11, head_y + 4, text, 10, anchor="end", fill=fill))
         else:
-            body.append(_t(x + 11, head_y + 4, text, 10))
-    classes = [c for c in CLASS_TITLES if any(a.structural_class is c for _, a in muts)]
+            body.append(_t(x + 11, head_y + 4, text, 10, fill=fill))
+    classes = [c for c in CLASS_TITLES
+               if any(a.structural_class is c and not synonymous(a) for _, a in muts)]
     lx = left
     for c in classes:
         body.append(f'<circle cx="{lx + 5}" cy="{h - 8}" r="5" fill="{CLASS_COLOURS[c]}" stroke="#222"/>')
@@ -265,7 +279,7 @@ def vaf_timeline(timeline: PatientTimeline, highlight: str | None = None) -> Mar
         bold = "bold" if p.sample_id == highlight else "normal"
         body.append(_t(sx(i), y1 + 16, p.sample_id, 10, anchor="middle", weight=bold))
         date = p.collection_date.isoformat() if p.collection_date else "date unknown"
-        body.append(_t(sx(i), y1 + 29, f"{date} \u00b7 {p.specimen}", 9, anchor="middle", fill="#555"))
+        body.append(_t(sx(i), y1 + 29, f"{date} \u00b7 {specimen_label(p.specimen)}", 9, anchor="middle", fill="#555"))
         body.append(_t(sx(i), y1 + 41, f"TF {fmt_pct(p.tumor_fraction)}", 9, anchor="middle",
                        fill="#555"))
     for k, s in enumerate(timeline.series):

@@ -42,7 +42,7 @@ def summary_sentences(report: Report) -> list[str]:
     history = (f"after {_join(list(s.prior_therapies))}" if s.prior_therapies
                else "with no prior targeted therapy recorded")
     current = f" (current therapy: {s.current_therapy})" if s.current_therapy else ""
-    out.append(f"{s.specimen.value.capitalize()} sample {s.id} ({s.tumor_type}) was analysed "
+    out.append(f"{s.specimen.label_capitalised} sample {s.id} ({s.tumor_type}) was analysed "
                f"{history}{current}.")
     drivers = [a for a in report.alterations if a.role is Role.DRIVER]
     if drivers:
@@ -168,5 +168,5 @@ def sample_summary(report: Report, report_link: str | None = None) -> SampleSumm
         resistant_drugs=tuple(d.drug for d in report.drug_calls if d.call is DrugCallValue.RESISTANT),
         sensitive_drugs=tuple(d.drug for d in report.drug_calls if d.call is DrugCallValue.SENSITIVE
                               and d.clinical_status not in (FAILING, NOT_EXPECTED)),
-        caveat_codes=tuple(c.code for c in report.caveats), n_alterations=len(report.alterations),
+        caveat_codes=tuple(dict.fromkeys(c.code for c in report.caveats)), n_alterations=len(report.alterations),
         report_link=report_link)
