@@ -12,6 +12,7 @@ order within the rule. Options are "to consider", never a prescription.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from kinres.enums import CaveatCode, DrugCallValue, MechanismClass, Progression, Role, Specimen
@@ -39,6 +40,29 @@ def _rank_key(too_young: bool, priority: int, *rest) -> tuple:
     """Sort key of one option: effective priority (age penalty applied), then the rest."""
     effective = max(priority, AGE_OUTSIDE_PRIORITY) if too_young else priority
     return (effective, too_young, priority, *rest)
+
+
+# Pivotal trials named in therapies.tsv citations, with the drug each tested: a rule citing several
+# drugs' trials (e.g. "CROWN;ALEX;ALTA-1L") must not cite another drug's trial on a single-drug option.
+TRIAL_DRUGS = (("CROWN", "lorlatinib"), ("ALEX", "alectinib"), ("J-ALEX", "alectinib"), ("ALTA", "brigatinib"),
+               ("eXalt3", "ensartinib"), ("PROFILE", "crizotinib"), ("ASCEND", "ceritinib"),
+               ("TRIDENT", "repotrectinib"), ("TRUST", "taletrectinib"), ("STARTRK", "entrectinib"),
+               ("CodeBreaK", "sotorasib"), ("KRYSTAL", "adagrasib"))
+
+
+def citations_for_drug(drug: str, citations, kb: KnowledgeBase) -> tuple[str, ...]:
+    """The citations relevant to one drug: drops a citation that names only other drugs (by name or
+    by their pivotal trial); keeps generic ones (guidelines, PMIDs, the drug's own trials)."""
+    names = tuple(kb.drugs)
+    out = []
+    for c in citations:
+        low = c.lower()
+        named = {n for n in names if re.search(rf"\b{re.escape(n.lower())}\b", low)}
+        named |= {d for trial, d in TRIAL_DRUGS if re.search(rf"\b{re.escape(trial.lower())}\b", low)}
+        if named and drug not in named:
+            continue
+        out.append(c)
+    return tuple(sorted(set(out)))
 
 
 @dataclass(frozen=True)
@@ -203,6 +227,12 @@ def therapy_options(ctx: Context, calls: list[DrugCall], kb: KnowledgeBase,
 
     def add(key: tuple, opt: TherapyOption) -> None:
         old = cands.get(opt.option)
+        if len(opt.drugs) == 1 and opt.option == opt.drugs[0]:
+            # merged from several rules: keep only what cites this drug (or no drug in particular)
+            opt = TherapyOption(rank=0, option=opt.option, rationale=opt.rationale, evidence_level=opt.evidence_level,
+                                investigational=opt.investigational,
+                                citations=citations_for_drug(opt.drugs[0], opt.citations, kb),
+                                rule_ids=opt.rule_ids, drugs=opt.drugs)
         if old is None or key < old.key:
             merged_rules = tuple(sorted(set(opt.rule_ids) | set(old.option.rule_ids if old else ())))
             merged_cites = tuple(sorted(set(opt.citations) | set(old.option.citations if old else ())))
