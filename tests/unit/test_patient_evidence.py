@@ -343,7 +343,7 @@ def test_on_treatment_reference_says_persisting_and_vaf_trend_rising():
     text = " | ".join(d["patient"]["statements"])
     assert "pre-existing" not in text
     assert "present since 2023-05-03 (persisting) ALK p.G1202R" in text
-    assert ("VAF trend ALK p.G1202R: 0.3% (2023-02-01 PL1) -> 1.5% (2023-05-03 PL2) -> 4.9% (2023-08-02 this sample): "
+    assert ("VAF trend ALK p.G1202R: 0.30% (2023-02-01 PL1) -> 1.5% (2023-05-03 PL2) -> 4.9% (2023-08-02 this sample): "
             "rising") in text
 
 
@@ -354,5 +354,5 @@ def test_pre_treatment_reference_keeps_pre_existing():
     d = report(smp("T1", "tissue"), stages_of("T1", [snv("TP53", "p.R248Q", 0.2, 7674220, tx="ENST00000269305")], []),
                PatientInputs([o]))
     assert d["alterations"][0]["acquisition"] == "pre_existing"
-    assert any("VAF trend TP53 p.R248Q: 30% (2022-01-01 T0) -> 20% (" in s and s.endswith("falling")
+    assert any("VAF trend TP53 p.R248Q: 30.0% (2022-01-01 T0) -> 20.0% (" in s and s.endswith("falling")
                for s in d["patient"]["statements"])

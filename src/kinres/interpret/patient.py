@@ -19,6 +19,7 @@ from pathlib import Path
 
 from kinres.enums import CopyNumberCall, Specimen
 from kinres.errors import InputError
+from kinres.fmt import fmt_pct
 from kinres.interpret import ctdna
 from kinres.knowledge.hgvs import normalise_p
 from kinres.models import Sample, StageResult
@@ -182,10 +183,6 @@ def acquisition(label: str, reference: Observed | None, inputs: PatientInputs | 
     return "pre_existing" if baseline or not reference.on_treatment else "persisting"
 
 
-def _pct(vaf: float) -> str:
-    return f"{vaf * 100:.2g}%"
-
-
 def vaf_trends(me: Sample, here_vafs: dict[str, float], inputs: PatientInputs) -> list[str]:
     """VAF of each variant detected here across this and the patient's earlier dated samples that
     assessed small variants (not detected there = "not detected"), with its direction."""
@@ -214,7 +211,7 @@ def vaf_trends(me: Sample, here_vafs: dict[str, float], inputs: PatientInputs) -
             direction = "falling"
         else:
             direction = "stable"
-        series = " -> ".join(f"{_pct(v) if v is not None else 'not detected'} ({when})" for when, v in points)
+        series = " -> ".join(f"{fmt_pct(v) if v is not None else 'not detected'} ({when})" for when, v in points)
         out.append(f"VAF trend {label}: {series}: {direction}")
     return out
 
