@@ -157,11 +157,43 @@ def combine(drug: str, sources: list[Source]) -> DrugCall:
                     knowledge_ids=tuple(sorted({s.evidence.id for s in sources if s.evidence.table != "-"})))
 
 
+_NAIVE_WORDS = ("tki-naive", "tki naive", "treatment-naive", "first-line", "first line")
+_PRETREATED_WORDS = ("pretreated", "pre-treated", "prior", "after ", "relapsed", "refractory", "progression")
+
+
+def figure_population(subgroup: str) -> str | None:
+    """'naive' | 'pretreated' from a figure's subgroup wording; None when it does not say."""
+    low = subgroup.lower()
+    if any(w in low for w in _NAIVE_WORDS):
+        return "naive"
+    if any(w in low for w in _PRETREATED_WORDS):
+        return "pretreated"
+    return None
+
+
+def figures_for_population(figs, pretreated: bool):
+    """After a kinase TKI only figures measured in pretreated patients apply: TKI-naive figures are
+    left out and figures that do not state their population are labelled as such."""
+    if not pretreated:
+        return tuple(figs)
+    out = []
+    for f in figs:
+        pop = figure_population(f.subgroup)
+        if pop == "naive":
+            continue
+        if pop is None:
+            f = replace(f, text=f"{f.text}; population not restricted to TKI-pretreated patients")
+        out.append(f)
+    return tuple(out)
+
+
 def drug_calls(findings: list[Finding], groups: list[OnTargetGroup], kb: KnowledgeBase,
                sample: Sample) -> tuple[list[DrugCall], dict[str, list[Source]]]:
     """One call per drug relevant to the driver(s) (core drugs + drugs with a matching row)."""
     calls: dict[str, DrugCall] = {}
     all_sources: dict[str, list[Source]] = {}
+    given = (*sample.prior_therapies, *((sample.current_therapy,) if sample.current_therapy else ()))
+    pretreated = any((x := kb.drug(d.lower())) is not None and x.core_for for d in given)
     for gene in driver_genes(findings, groups):
         names = [d.drug for d in kb.drugs_for(gene)]
         for f in findings:
@@ -180,8 +212,9 @@ def drug_calls(findings: list[Finding], groups: list[OnTargetGroup], kb: Knowled
             deciding = [x.evidence for x in srcs if x.evidence.call is call.call]
             specific = {e.id for e in deciding if e.table in ("mutations", "compounds")}
             # mutation-specific figures (ORR in G2032R) replace the driver-level ones (TKI-naive ORR)
-            figs = tuple(f.as_clinical_figure() for f in
-                         (kb.figures_for(specific) or kb.figures_for({e.id for e in deciding})))
+            figs = figures_for_population(
+                (f.as_clinical_figure() for f in (kb.figures_for(specific) or kb.figures_for({e.id for e in deciding}))),
+                pretreated)
             calls[drug] = replace(call, figures=figs) if figs else call
     order = {d: i for i, d in enumerate(kb.drugs)}
     names_sorted = sorted(calls, key=lambda d: (order.get(d, 10**6), d))
