@@ -89,7 +89,7 @@ def test_plasma_report_mentions_csf_finding_and_does_not_advise_csf_testing():
     other = observed_from_stages(csf, [csf_stages.variants, csf_stages.fusions])
     d = report(plasma, stages_of("PL1", [], [eml4_alk(0.01, "dna")]), PatientInputs([other]))
     statements = " ".join(d["patient"]["statements"])
-    assert "csf sample CSF1" in statements and "ALK p.G1202R" in statements
+    assert "CSF sample CSF1" in statements and "ALK p.G1202R" in statements
     assert "not informative" in statements
     assert not any("CSF" in o["option"] for o in d["therapy_options"])
     cns = next(c["text"] for c in d["caveats"] if c["code"] == "CNS_DISEASE_PLASMA")

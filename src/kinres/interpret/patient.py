@@ -239,7 +239,7 @@ def patient_section(me: Sample, here: tuple[str, ...], inputs: PatientInputs, in
         is_base = inputs.baseline is not None and o.sample_id == inputs.baseline.sample_id
         summaries.append(OtherSampleSummary(o.sample_id, o.specimen.value if o.specimen else None,
                                             o.collection_date, rel, o.alterations, is_base))
-        where = f"{o.specimen.value if o.specimen else 'earlier'} sample {o.sample_id}"
+        where = f"{o.specimen.label if o.specimen else 'earlier'} sample {o.sample_id}"
         when = f"{o.collection_date.isoformat()}, {rel}" if o.collection_date else rel
         only_there = [a for a in o.alterations if a not in here_set]
         only_here = [a for a in here if a not in set(o.alterations)]
@@ -253,8 +253,8 @@ def patient_section(me: Sample, here: tuple[str, ...], inputs: PatientInputs, in
                 parts.append(f"detected here but not there: {_join(only_here)}")
             text = f"{where} ({when}): " + "; ".join(parts)
             if only_there and me.specimen.is_liquid and informative is False:
-                text += (f" (this {me.specimen.value} result is not informative at its tumour fraction, so the "
-                         f"{o.specimen.value if o.specimen else 'other'} finding is not contradicted)")
+                text += (f" (this {me.specimen.label} result is not informative at its tumour fraction, so the "
+                         f"{o.specimen.label if o.specimen else 'other'} finding is not contradicted)")
             elif only_there and o.specimen is Specimen.CSF and me.specimen is not Specimen.CSF:
                 text += " (CSF reflects the intracranial clone)"
             elif only_there and me.specimen is Specimen.CSF and o.specimen is not Specimen.CSF:
