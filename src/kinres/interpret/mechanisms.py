@@ -459,7 +459,9 @@ def build_mechanisms(findings: list[Finding], groups: list[OnTargetGroup], sampl
             on_target_note = "on-target mutation not assessed (no small-variant input)"
         statement = (f"{driver_note}; {on_target_note}; "
                      f"evidence {rule.level} ({rule.evidence_type.value}, confidence {rule.confidence.value})")
-        if rule.mechanism_class is not MechanismClass.ON_TARGET:
+        if rule.mechanism_class is MechanismClass.OFF_TARGET:
+            # a bypass is treated by adding an agent to the driver TKI (a combination); a phenotypic
+            # change (small-cell transformation) is treated with chemotherapy: no combination wording
             statement += "; combinations carry overlapping toxicity and are usually investigational"
         label = rule.label
         if rule.pattern == "exon14_skipping" and fs and all(
