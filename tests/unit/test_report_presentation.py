@@ -140,3 +140,12 @@ def test_prognostic_alteration_is_not_uncertain_significance():
     html = render_report_html(_report(prognostic))
     row = re.search(r"<strong>TP53 V272M</strong>.*?</tr>", html, re.DOTALL).group(0)
     assert labels.PROGNOSTIC_ROLE in row and "Uncertain significance" not in row
+
+
+def test_ch_note_prints_age_with_age_text():
+    from test_origin import S, classify, smp, var
+
+    for age, words in ((72, "common at age 72 years"), (0.5, "at age 6 months")):
+        call = classify(var("DNMT3A", "p.R882H", 0.03), smp("plasma", age=age), None, S,
+                        strong_somatic=False, amplified=False, tumour_max_vaf=None)
+        assert words in call.reason, call.reason

@@ -174,9 +174,13 @@ def ch_hint(variant: Variant, sample: Sample, settings: Settings, tumour_max_vaf
         return None
     gene = variant.annotation.gene
     hgvs = normalise_p(variant.annotation.hgvs_p)
+    from kinres.interpret.therapy import (
+        age_text,  # one age wording (imported late: therapy imports this chain)
+    )
     age = sample.age_years
     age_note = "" if age is None else (
-        f"; CH is common at age {age:g}" if age >= CH_COMMON_AGE else f"; CH is less common at age {age:g}")
+        f"; CH is common at age {age_text(age)}" if age >= CH_COMMON_AGE
+        else f"; CH is less common at age {age_text(age)}")
     advice = (f"in {sample.specimen.label}{age_note}: matched white-blood-cell sequencing or tissue "
               "confirmation distinguishes CH from tumour")
     if gene in settings.chip_genes:
