@@ -40,3 +40,25 @@ def test_bypass_mechanism_keeps_combination_wording_and_caveat():
     off = [m for m in d["mechanisms"] if m["class"] == "off_target"]
     assert off and all("overlapping toxicity" in m["note"] for m in off)
     assert any(c["code"] == "INVESTIGATIONAL_COMBINATION" for c in d["caveats"])
+
+
+def test_plus_minus_wording_alone_is_not_a_combination():
+    """A single-regimen investigational option worded '+/-' gets the single-agent caveat, not the
+    combination one (the caveat follows the rule kind / bypass structure, not the text)."""
+    import dataclasses
+
+    kb = load_knowledge()
+    kb._therapies = tuple(dataclasses.replace(r, investigational=True) if r.rule_id == "A12" else r
+                          for r in kb._therapies)
+    sample = Sample("S1", "P1", Specimen.TISSUE, "NSCLC", Build.GRCh38, prior_therapies=("alectinib",),
+                    current_therapy="lorlatinib")
+    variants = (_stop("TP53", "ENST00000269305", "p.R196*", 7674945),
+                _stop("RB1", "ENST00000267163", "p.R358*", 48367512))
+    stages = Stages(variants=StageResult("variants", "S1", variants=variants),
+                    fusions=StageResult("fusions", "S1", fusions=(_fusion("EML4", "ALK", 13, 20),)))
+    d = report_to_jsonable(build_report(sample, stages, kb))
+    a12 = next(o for o in d["therapy_options"] if "A12" in o["rule_ids"])
+    assert "+/-" in a12["option"]
+    texts = {c["code"]: c["text"] for c in d["caveats"]}
+    assert a12["option"] not in texts.get("INVESTIGATIONAL_COMBINATION", "")
+    assert a12["option"] in texts.get("INVESTIGATIONAL_AGENT", "")

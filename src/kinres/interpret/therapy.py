@@ -224,6 +224,9 @@ def therapy_options(ctx: Context, calls: list[DrugCall], kb: KnowledgeBase,
     cands: dict[str, _Cand] = {}
     excluded: dict[str, Excluded] = {}
     caveats: list[Caveat] = []
+    # options that combine agents, from structured data: a 'combination' rule, or a bypass option
+    # (an agent added to the continued driver TKI): never from '+' in the text ("+/-" is no combination)
+    combination: set[str] = set()
 
     def add(key: tuple, opt: TherapyOption) -> None:
         old = cands.get(opt.option)
@@ -288,6 +291,7 @@ def therapy_options(ctx: Context, calls: list[DrugCall], kb: KnowledgeBase,
                 if bid in specific_bypass:
                     continue
                 b = next(x for x in kb.bypass_rules() if x.id == bid)
+                combination.add(b.option)
                 key = _rank_key(_any_outside(ctx, b.option_drugs, kb), rule.priority, b.investigational, 0,
                                 level_rank(b.level), 0, b.option)
                 add(key, TherapyOption(rank=0, option=b.option, rationale=f"{rule.rule_id}/{b.id}: {b.label}; {rule.option}",
@@ -295,6 +299,8 @@ def therapy_options(ctx: Context, calls: list[DrugCall], kb: KnowledgeBase,
                                        citations=tuple(sorted(set(rule.citations) | set(b.citations))),
                                        rule_ids=(rule.rule_id, f"bypass:{b.id}"), drugs=b.option_drugs))
         else:
+            if rule.kind == "combination":
+                combination.add(rule.option)
             key = _rank_key(_any_outside(ctx, rule.drugs, kb), rule.priority, rule.investigational, 0,
                             level_rank(rule.evidence_level), 0, rule.option)
             why = rule.note or rule.option
@@ -309,11 +315,8 @@ def therapy_options(ctx: Context, calls: list[DrugCall], kb: KnowledgeBase,
                              citations=c.option.citations, rule_ids=c.option.rule_ids, drugs=c.option.drugs)
                for i, c in enumerate(ordered, start=1)]
     # caveats the options imply
-    # a combination (several drugs, a bypass drug added to the TKI, or a rule that says so) carries
-    # overlapping toxicity; a single investigational agent is a different statement
-    combos = [o for o in options if o.investigational and (len(o.drugs) > 1 or "+" in o.option
-                                                            or "combination" in o.rationale.lower()
-                                                            or any(r.startswith("bypass:") for r in o.rule_ids))]
+    # a combination carries overlapping toxicity; a single investigational agent is a different statement
+    combos = [o for o in options if o.investigational and o.option in combination]
     if combos:
         caveats.append(Caveat(CaveatCode.INVESTIGATIONAL_COMBINATION,
                               "Investigational combination(s), clinical trial preferred; combinations carry "
