@@ -342,7 +342,7 @@ def test_on_treatment_reference_says_persisting_and_vaf_trend_rising():
     assert g["acquisition"] == "persisting"
     text = " | ".join(d["patient"]["statements"])
     assert "pre-existing" not in text
-    assert "present since 2023-05-03 (persisting) ALK p.G1202R" in text
+    assert "present since 2023-02-01 (persisting) ALK p.G1202R" in text  # earliest sample that had it
     assert ("VAF trend ALK p.G1202R: 0.30% (2023-02-01 PL1) -> 1.5% (2023-05-03 PL2) -> 4.9% (2023-08-02 this sample): "
             "rising") in text
 

@@ -269,9 +269,17 @@ def patient_section(me: Sample, here: tuple[str, ...], inputs: PatientInputs, in
             text = f"Relative to {basis}: acquired {_join(gained)}; pre-existing {_join(kept)}"
         else:
             # an on-treatment reference cannot show what was there before treatment
-            since = ref.collection_date.isoformat() if ref.collection_date else f"sample {ref.sample_id}"
-            text = (f"Relative to {basis} (taken on treatment): acquired {_join(gained)}; "
-                    f"present since {since} (persisting) {_join(kept)}")
+            # "since" = the earliest earlier sample of the patient that already had it
+            earlier = sorted((o for o in inputs.others if _relation(me, o) == "earlier"),
+                             key=lambda o: (o.collection_date, o.sample_id))
+            by_since: dict[str, list[str]] = {}
+            for a in kept:
+                first = next((o for o in earlier if a in o.alterations), ref)
+                since = first.collection_date.isoformat() if first.collection_date else f"sample {first.sample_id}"
+                by_since.setdefault(since, []).append(a)
+            persisting = "; ".join(f"present since {k} (persisting) {_join(v)}" for k, v in sorted(by_since.items())) \
+                or "persisting none"
+            text = f"Relative to {basis} (taken on treatment): acquired {_join(gained)}; {persisting}"
         if ref.specimen is not None and ref.specimen.is_liquid:
             text += (" (the reference is a liquid biopsy: an 'acquired' alteration may have been present below its "
                      "detection limit)")
