@@ -18,11 +18,20 @@ import pkgutil
 import sys
 from pathlib import Path
 
-from kinres import __version__, commands
+from kinres import commands
 from kinres.errors import KinresError
 
 log = logging.getLogger("kinres")
 _TOP_OPTIONS_WITH_VALUE: frozenset[str] = frozenset()  # none today; keep the scan honest
+
+
+class _VersionAction(argparse.Action):
+    """--version computes the version only when asked (it may run git)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from kinres._build_info import version
+
+        parser.exit(message=f"kinres {version()}\n")
 
 
 def command_names() -> list[str]:
@@ -75,7 +84,8 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     import kinres
 
     parser = argparse.ArgumentParser(prog="kinres", description=kinres.__doc__.splitlines()[0])
-    parser.add_argument("--version", action="version", version=f"kinres {__version__}")
+    parser.add_argument("--version", action=_VersionAction, nargs=0,
+                        help="show the version and exit")
     parser.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in names:
