@@ -17,8 +17,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
-from jsonschema import Draft202012Validator
-
+from kinres import cache as _cache
 from kinres.annotate.fusion_structure import UNDETERMINED
 from kinres.enums import (
     Confidence,
@@ -75,14 +74,19 @@ def _split(value: str, sep: str = ";") -> tuple[str, ...]:
     return tuple(v.strip() for v in value.split(sep) if v.strip())
 
 
-def _utf8_text(path: Path) -> str:
-    """Text of a knowledge table; KnowledgeError naming the line of a non-UTF-8 byte."""
+def _read_bytes(path: Path) -> bytes:
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         from kinres.io.opener import os_problem
 
         raise KnowledgeError(f"{path}: cannot read knowledge table: {os_problem(exc)}") from None
+
+
+def _utf8_text(path: Path, data: bytes | None = None) -> str:
+    """Text of a knowledge table; KnowledgeError naming the line of a non-UTF-8 byte."""
+    if data is None:
+        data = _read_bytes(path)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -92,14 +96,27 @@ def _utf8_text(path: Path) -> str:
 
 
 def _read_table(directory: Path, name: str) -> list[tuple[int, dict[str, str]]]:
-    """Rows of <name>.tsv with their 1-based file line, validated against the table schema."""
+    """Rows of <name>.tsv with their 1-based file line, validated against the table schema.
+
+    Row validation is skipped when exactly these table and schema bytes passed it before (a
+    stamp in kinres.cache): it was most of a job's start-up, and the packaged tables rarely
+    change. Any edit changes the key, so an edited table is validated again, same errors.
+    """
     path = directory / f"{name}.tsv"
     if not path.is_file():
         raise KnowledgeError(f"{path}: knowledge table missing")
-    schema = json.loads((SCHEMAS / "knowledge" / f"{name}.schema.json").read_text())
-    validator = Draft202012Validator(schema)
+    schema_bytes = (SCHEMAS / "knowledge" / f"{name}.schema.json").read_bytes()
+    data = _read_bytes(path)
+    validator = None
+    stamp_key = ""
+    if _cache.cache_dir() is not None:
+        stamp_key = _cache.digest(data, schema_bytes, _jsonschema_version())
+    if not stamp_key or not _cache.has_stamp("knowledge", stamp_key):
+        from jsonschema import Draft202012Validator
+
+        validator = Draft202012Validator(json.loads(schema_bytes))
     rows = []
-    with io.StringIO(_utf8_text(path), newline="") as fh:
+    with io.StringIO(_utf8_text(path, data), newline="") as fh:
         reader = csv.reader(fh, delimiter="\t")
         header = next(reader, None)
         if not header:
@@ -110,13 +127,36 @@ def _read_table(directory: Path, name: str) -> list[tuple[int, dict[str, str]]]:
             if len(values) != len(header):
                 raise KnowledgeError(f"{path}, line {lineno}: {len(values)} columns, header has {len(header)}")
             row = dict(zip(header, values))
-            errors = sorted(validator.iter_errors(row), key=lambda e: list(map(str, e.absolute_path)))
-            if errors:
-                err = errors[0]
-                col = "/".join(map(str, err.absolute_path)) or "(row)"
-                raise KnowledgeError(f"{path}, line {lineno}: {col}: {err.message}")
+            if validator is not None:
+                errors = sorted(validator.iter_errors(row), key=lambda e: list(map(str, e.absolute_path)))
+                if errors:
+                    err = errors[0]
+                    col = "/".join(map(str, err.absolute_path)) or "(row)"
+                    raise KnowledgeError(f"{path}, line {lineno}: {col}: {err.message}")
             rows.append((lineno, row))
+    if validator is not None and stamp_key:
+        _cache.write_stamp("knowledge", stamp_key)
     return rows
+
+
+@lru_cache(maxsize=1)
+def _jsonschema_version() -> str:
+    """Part of the stamp key: another jsonschema may judge the same rows differently. The
+    installed files' size and mtime, not importlib.metadata (25 ms) or an import (60 ms)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("jsonschema")
+    if spec is None or not spec.origin:
+        return "unknown"
+    folder = Path(spec.origin).parent
+    parts = []
+    for name in ("__init__.py", "validators.py", "_keywords.py", "_format.py"):
+        try:
+            st = (folder / name).stat()
+        except OSError:
+            continue
+        parts.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
+    return f"{folder}|" + "|".join(parts)
 
 
 def _evidence(table: str, line: int, row: dict[str, str]) -> DrugEvidence:

@@ -10,15 +10,18 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kinres.atomic import atomic_write_text
 from kinres.config import load_config
-from kinres.report.batch import BatchResult, write_batch
 from kinres.report.html import check_patient_reports, render_report_html
 from kinres.report.json import Report, load_report, write_report_json
 from kinres.report.settings import Settings
 from kinres.report.tsv import write_alterations_tsv, write_drug_calls_tsv
-from kinres.report.vcf_out import VcfAnnotationResult, annotate_vcf
+
+if TYPE_CHECKING:  # imported where used: a patient job never writes a batch, pysam only for a VCF
+    from kinres.report.batch import BatchResult
+    from kinres.report.vcf_out import VcfAnnotationResult
 
 log = logging.getLogger("kinres.report")
 
@@ -90,6 +93,8 @@ def render_sample(report_path: str | Path, outdir: str | Path, *, vcf: str | Pat
 
     vcf_out = vcf_result = None
     if vcf is not None:
+        from kinres.report.vcf_out import annotate_vcf
+
         vcf_out = outdir / f"{safe_name(sid)}.kinres.vcf"
         vcf_result = annotate_vcf(vcf, report, vcf_out, records=settings.vcf_records)
         log.info("%s: wrote %s (%d of %d records written, %d annotated, %d alteration(s) matched)",
@@ -106,6 +111,7 @@ def render_batch(report_paths: Sequence[str | Path], outdir: str | Path, *,
                  failed_paths: Sequence[str | Path] = ()) -> BatchResult:
     """Batch summary outputs for many report.json files (and FAILED.json of failed samples)."""
     from kinres.failure import read_failures
+    from kinres.report.batch import write_batch
 
     settings = settings or settings_from(config)
     failed = read_failures(failed_paths)
