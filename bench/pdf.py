@@ -15,6 +15,7 @@ CPU-s per typical report.
 from __future__ import annotations
 
 import argparse
+import gc
 import re
 import statistics
 import time
@@ -50,17 +51,29 @@ def main() -> int:
     htmls = [p.read_text(encoding="utf-8") for p in paths]
 
     t0 = time.process_time()
-    from kinres.report.pdf import html_to_pdf
+    from weasyprint import HTML
+
+    from kinres.report.pdf import _font_config, html_to_pdf
 
     html_to_pdf(htmls[0])
     print(f"import + first render: {time.process_time() - t0:.2f} CPU-s (once per kinres pdf job)")
 
+    def plain(h):
+        """WeasyPrint as documented, same font configuration: the floor kinres started from."""
+        return HTML(string=h).write_pdf(font_config=_font_config())
+
     reference = _reference_html(htmls[0])
     ref = min(_cpu(lambda: html_to_pdf(reference)) for _ in range(max(3, args.repeat)))
+    # Plain WeasyPrint first: kinres' renderer freezes the collector for the rest of the process.
+    per_plain = [min(_cpu(lambda h=h: plain(h)) for _ in range(args.repeat)) for h in htmls]
+    gc.collect()
+    gc.freeze()  # what kinres.report.pdf.write_pdfs does after its first report
     per_report = [min(_cpu(lambda h=h: html_to_pdf(h)) for _ in range(args.repeat)) for h in htmls]
     median = statistics.median(per_report)
     print(f"reports: {len(htmls)}; per report CPU-s: median {median:.3f}, "
           f"min {min(per_report):.3f}, max {max(per_report):.3f}")
+    print(f"plain WeasyPrint on the same HTML: median {statistics.median(per_plain):.3f} CPU-s; "
+          f"ratio kinres/plain: {median / statistics.median(per_plain):.2f}")
     print(f"reference (one-paragraph page, same stylesheet): {ref:.3f} CPU-s; "
           f"ratio report/reference: {median / ref:.1f}")
 

@@ -59,3 +59,38 @@ def test_no_word_outside_the_page_and_blank_right_margin(pdf):
 def test_external_resources_are_not_fetched():
     html = '<html><body><p>x</p><img src="http://example.invalid/a.png"></body></html>'
     assert html_to_pdf(html).startswith(b"%PDF")  # fetch refused, rendering continues offline
+
+
+def test_warm_renderer_writes_the_bytes_plain_weasyprint_writes():
+    """The pre-parsed stylesheet and the collector settings only change the cost: the PDF is the
+    one WeasyPrint writes from the same HTML with its inline <style> (issue 12)."""
+    from weasyprint import HTML
+
+    from kinres.report.pdf import _font_config
+
+    html = render_report_html(load_report(DATA / "alk_g1202r_tissue.report.json"))
+    plain = HTML(string=html).write_pdf(font_config=_font_config())
+    assert html_to_pdf(html) == plain
+
+
+def test_render_restores_the_collector_thresholds():
+    import gc
+
+    before = gc.get_threshold()
+    html_to_pdf("<html><body><p>x</p></body></html>")
+    assert gc.get_threshold() == before
+
+
+def test_write_pdfs_renders_each_report_beside_its_html(tmp_path):
+    from kinres.report.pdf import write_pdfs
+
+    html = render_report_html(load_report(DATA / "alk_g1202r_tissue.report.json"))
+    paths = []
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        path = tmp_path / name / "report.html"
+        path.write_text(html, encoding="utf-8")
+        paths.append(path)
+    written = write_pdfs(paths)
+    assert written == [p.with_name("report.pdf") for p in paths]
+    assert written[0].read_bytes() == written[1].read_bytes()  # deterministic
