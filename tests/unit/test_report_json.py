@@ -110,3 +110,19 @@ def test_report_json_flag_prints_the_contract_content(tmp_path):
     assert proc.stdout == copy.read_text()
     assert json.loads(proc.stdout)["schema_version"] == "1"
     assert list(tmp_path.iterdir()) == [copy]  # --json alone renders nothing
+
+
+def test_reloading_unchanged_report_reuses_the_parse(tmp_path):
+    """A patient job loads each sibling report once per sample; same path and bytes parse once."""
+    path = write_report(tmp_path, fixture_data("alk_g1202r_tissue"))
+    first = load_report(path)
+    assert load_report(path) is first
+    data = fixture_data("alk_g1202r_tissue")
+    data["sample"]["tumor_type"] = "changed"
+    write_report(tmp_path, data)
+    changed = load_report(path)
+    assert changed is not first and changed.sample.tumor_type == "changed"
+    path.write_text("{not json")
+    for _ in range(2):  # errors are not cached
+        with pytest.raises(InputError, match="not valid JSON"):
+            load_report(path)
