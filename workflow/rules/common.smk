@@ -2,7 +2,7 @@
 # and per-sample row files every job reads, the job layout (patients, PDF batches), and the
 # batch summary written when a sample failed.
 
-from kinres.io.sample_row import row_path, row_warnings, write_row
+from kinres.io.sample_row import row_path, warnings_by_line, write_row
 
 
 def quoted(paths):
@@ -30,9 +30,11 @@ def _write_rows():
     """One JSON per sample, rewritten only when its row changed: editing one row reruns only
     that sample's patient (and the batch), and no job re-reads the whole sheet."""
     rows = {}
+    by_line = warnings_by_line(SHEET.warnings)  # once: per row it was O(rows x warnings)
     for sid, sample in SAMPLES.items():
         rows[sid] = str(row_path(RESULTS, sid))
-        write_row(sample, rows[sid], row_warnings(sample, SHEET.warnings))
+        line = sample.source.line if sample.source else None
+        write_row(sample, rows[sid], by_line.get(line, ()) if line else ())
     return rows
 
 
@@ -51,6 +53,17 @@ def _rule_names(prefix, keys):
         used.add(name)
         names[key] = name
     return names
+
+
+def forget_rule_functions(names):
+    """Drop the `__<rule>` function Snakemake stores in the Snakefile's globals per rule.
+    Snakemake copies those globals every time it formats a job's shell command (dry-run listing,
+    running), so with one generated rule per patient that is O(jobs x rules): 47 of 70 CPU-s of
+    `snakemake -n` at 5,000 samples. Each rule keeps its function (rule.run_func); nothing
+    looks the names up."""
+    namespace = globals()
+    for name in names:
+        namespace.pop(f"__{name}", None)
 
 
 def stage_outputs(sid):
@@ -95,12 +108,13 @@ PDF_BATCHES = _pdf_batches() if WRITE_PDF else {}
 
 
 def _patient_jobs():
-    """Job name -> sample IDs: one job per patient, or (patients_per_job > 1) patients grouped
-    by a stable hash of the patient ID; a patient's samples always share a job."""
-    if SETTINGS.patients_per_job <= 1:
+    """Job name -> sample IDs: one job per patient, or (patients_per_job > 1, or auto for a
+    large batch) patients grouped by a stable hash of the patient ID; a patient's samples always
+    share a job."""
+    k = SETTINGS.patient_job_count(len(PATIENTS))
+    if k is None:
         names = _rule_names("patient", PATIENTS)
         return {names[pid]: {"label": pid, "samples": sids} for pid, sids in PATIENTS.items()}
-    k = math.ceil(len(PATIENTS) / SETTINGS.patients_per_job)
     jobs = {}
     for pid, sids in PATIENTS.items():
         n = zlib.crc32(pid.encode()) % k

@@ -21,3 +21,6 @@ for _batch, _sids in PDF_BATCHES.items():
         threads: 1
         shell:
             "kinres pdf --html {input.html:q} 2>&1 | tee {log:q}"
+
+
+forget_rule_functions(PDF_RULES.values())

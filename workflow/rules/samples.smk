@@ -32,3 +32,6 @@ for _name, _job in PATIENT_JOBS.items():
         shell:
             "kinres sample --config {input.config:q} --rows {input.rows:q}"
             " --results {params.results:q} --no-pdf 2>&1 | tee {log:q}"
+
+
+forget_rule_functions(PATIENT_JOBS)
