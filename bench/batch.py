@@ -12,7 +12,7 @@ its patients are run again outside Snakemake into a scratch folder: one bare `ki
 once). Their CPU per sample is the floor: the work itself, one process per patient. Every batch
 prints its per-sample CPU as a ratio to it (what the workflow adds on top of the work).
 
-    python bench/batch.py --samples 12 120 [--cores 2] [--no-pdf] [--patients-per-job 10]
+    python bench/batch.py --samples 12 120 [--cores 2] [--no-pdf] [--patients-per-job auto|N]
                           [--workdir /tmp/kinres_bench]
 """
 
@@ -64,7 +64,7 @@ def replicate(n: int, out: Path) -> Path:
     return out
 
 
-def run(n: int, workdir: Path, cores: int, pdf: bool, patients_per_job: int = 1) -> dict:
+def run(n: int, workdir: Path, cores: int, pdf: bool, patients_per_job: str = "auto") -> dict:
     folder = workdir / f"n{n}"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
@@ -72,7 +72,8 @@ def run(n: int, workdir: Path, cores: int, pdf: bool, patients_per_job: int = 1)
     config = folder / "config.yaml"
     config.write_text(yaml.safe_dump({"samples": str(sheet), "results": str(folder / "results"),
                                       "report": {"pdf": pdf},
-                                      "patients_per_job": patients_per_job}))
+                                      "patients_per_job": patients_per_job
+                                      if patients_per_job == "auto" else int(patients_per_job)}))
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "snakemake", "--cores", str(cores), "--nolock",
@@ -121,8 +122,9 @@ def main() -> int:
     parser.add_argument("--samples", type=int, nargs="+", default=[12, 120])
     parser.add_argument("--cores", type=int, default=2)
     parser.add_argument("--no-pdf", dest="pdf", action="store_false")
-    parser.add_argument("--patients-per-job", type=int, default=1,
-                        help="config patients_per_job (docs/scaling.md)")
+    parser.add_argument("--patients-per-job", default="auto",
+                        help="config patients_per_job: auto (the default) or a number "
+                             "(docs/scaling.md)")
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--floor-patients", type=int, default=10,
                         help="patients of the first batch re-run as one bare process each (0: skip)")
