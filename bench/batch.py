@@ -6,8 +6,8 @@ folder with `snakemake --cores C`; the script prints wall time, the CPU of the w
 tree (Snakemake and every job, from the children's rusage) and CPU per sample. A flat CPU per
 sample from the smallest to the largest N means no per-job cost grows with the batch.
 
-The floor, measured in the same run (issue 12): after the first batch, up to --floor-patients of
-its patients are run again outside Snakemake into a scratch folder: one bare `kinres sample
+The floor, measured in the same run (issue 12): after every batch, its first --floor-patients
+patients in sheet order (the demo's mix) are run again outside Snakemake into a scratch folder: one bare `kinres sample
 --no-pdf` process per patient, then all their PDFs in one `kinres pdf` process (WeasyPrint imported
 once). Their CPU per sample is the floor: the work itself, one process per patient. Every batch
 prints its per-sample CPU as a ratio to it (what the workflow adds on top of the work).
@@ -19,7 +19,6 @@ prints its per-sample CPU as a ratio to it (what the workflow adds on top of the
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import resource
 import shutil
@@ -91,12 +90,17 @@ def run(n: int, workdir: Path, cores: int, pdf: bool, patients_per_job: str = "a
 
 def measure_floor(folder: Path, max_patients: int, pdf: bool) -> dict:
     """CPU of the batch's first patients run as one bare `kinres sample` process per patient."""
-    rows = sorted((folder / "results" / ".kinres" / "samples").glob("*.json"))
+    # The sheet's first patients (the demo batch's own mix of 1- and 3-sample patients), not the
+    # first row files by name, which would all be replicates of one patient.
+    samples_dir = folder / "results" / ".kinres" / "samples"
+    sheet = (folder / "samples.tsv").read_text().splitlines()
+    col = {name: i for i, name in enumerate(sheet[0].split("\t"))}
     patients: dict[str, list[Path]] = {}
-    for row in rows:
-        pid = json.loads(row.read_text())["sample"]["patient_id"]
+    for line in sheet[1:]:
+        cells = line.split("\t")
+        pid = cells[col["patient_id"]]
         if pid in patients or len(patients) < max_patients:
-            patients.setdefault(pid, []).append(row)
+            patients.setdefault(pid, []).append(samples_dir / f"{cells[col['sample_id']]}.json")
     config = folder / "results" / ".kinres" / "config.yaml"
     out = folder / "floor"
     shutil.rmtree(out, ignore_errors=True)
@@ -134,10 +138,10 @@ def main() -> int:
           f"pdf {args.pdf}; patients_per_job {args.patients_per_job}; workdir {workdir}; "
           "bytecode caching on")
     print(f"{'samples':>8} {'rc':>3} {'jobs':>5} {'wall_s':>8} {'cpu_s':>8} {'cpu_s/sample':>13}")
-    floor = None
     for n in args.samples:
         r = run(n, workdir, args.cores, args.pdf, args.patients_per_job)
-        if floor is None and args.floor_patients and r["rc"] == 0:
+        floor = None
+        if args.floor_patients and r["rc"] == 0:  # after every batch: this machine's speed drifts
             floor = measure_floor(workdir / f"n{n}", args.floor_patients, args.pdf)
             print(f"# floor: {floor['samples']} samples of {floor['patients']} patients, one bare "
                   f"`kinres sample` per patient + one `kinres pdf`: {floor['cpu']:.1f} CPU-s, "

@@ -24,7 +24,7 @@ from pathlib import Path
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from batch import ROOT, replicate  # noqa: E402
+from batch import ROOT, replicate
 
 # runs Snakemake in this interpreter and reports its own rusage on exit
 WRAPPER = """
@@ -94,12 +94,12 @@ def run(n: int, workdir: Path, ppj: str, stub: bool, cores: int) -> dict:
         cmd.append("-n")
     # the first dry run writes the row files; measure a second one (what a rerun costs)
     for _ in range(1 if stub else 2):
-        proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, env=env)
+        proc = subprocess.run(cmd, check=False, cwd=ROOT, capture_output=True, text=True, env=env)
     m = re.search(r"KINRES_PLAN (\S+) (\S+) (\S+)", proc.stderr)
     if proc.returncode != 0 or not m:
         sys.stderr.write(proc.stderr[-3000:])
         raise SystemExit(f"snakemake failed at {n} samples")
-    jobs = re.search(r"^total\s+(\d+)", proc.stdout + proc.stderr, re.M)
+    jobs = re.search(r"^total\s+(\d+)", proc.stdout + proc.stderr, re.MULTILINE)
     return {"cpu": float(m.group(1)), "rss_mb": int(m.group(2)) / 1024,
             "jobs_cpu": float(m.group(3)), "jobs": int(jobs.group(1)) if jobs else -1}
 
