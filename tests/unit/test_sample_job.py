@@ -38,6 +38,29 @@ def test_row_file_round_trips_and_is_rewritten_only_on_change(tmp_path, demo):
     assert read_row(path).sheet_warnings == ("sheet, line 3: unknown drug name 'x'",)
 
 
+def test_row_file_follows_its_input_files_sizes_and_times(tmp_path, demo):
+    """A replaced data file rewrites the row file (the job's declared input), so the patient
+    reruns although the data files are not declared inputs (issue 12)."""
+    import os
+
+    from kinres.io.sample_row import input_signature
+
+    sample = demo["P02-T1"]
+    data = tmp_path / "calls.tsv"
+    data.write_text("a\n")
+    path = tmp_path / "row.json"
+    assert write_row(sample, path, inputs=input_signature([data])) is True
+    assert write_row(sample, path, inputs=input_signature([data])) is False
+    os.utime(data, (data.stat().st_mtime + 5,) * 2)
+    assert write_row(sample, path, inputs=input_signature([data])) is True
+    data.write_text("ab\n")  # same second, other size
+    os.utime(data, (data.stat().st_mtime,) * 2)
+    assert write_row(sample, path, inputs=input_signature([data])) is True
+    assert read_row(path).sample.sample_id == "P02-T1"  # jobs read the row as before
+    missing = input_signature([tmp_path / "gone.vcf"])
+    assert missing == [{"path": str(tmp_path / "gone.vcf"), "missing": True}]
+
+
 def test_bad_row_file_is_an_input_error(tmp_path):
     from kinres.errors import InputError
 

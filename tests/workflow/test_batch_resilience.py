@@ -4,9 +4,11 @@
    the MultiQC table and failed_samples.tsv are written; the failed sample has FAILED.json with
    the error and no report; every other patient's samples are reported.
 2. Input fixed: the rerun runs only that patient and the batch; the other reports keep bytes.
-3. One row edited: a dry run plans only that patient's job, the PDF job holding its sample
+3. One input file replaced in place: a dry run plans only that patient's job, its PDF job and
+   the batch (the file's size and time are in the sample's row file).
+4. One row edited: a dry run plans only that patient's job, the PDF job holding its sample
    and the batch.
-4. kinres_mqc.tsv is a declared output: deleting it plans the batch job again.
+5. kinres_mqc.tsv is a declared output: deleting it plans the batch job again.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / "config" / "samples.tsv"
 BROKEN = "P05-T1"
+COPIED = "P10-T1"  # its fusion file is a copy in the test folder
 FILE_COLUMNS = ("vcf", "fusions", "cnv", "bam")
 
 
@@ -43,6 +46,11 @@ def _sheet(folder: Path, overrides: dict[str, dict[str, str]]) -> Path:
         for col in FILE_COLUMNS:
             if cells.get(col):
                 cells[col] = str((DEMO.parent / cells[col]).resolve())
+        if cells["sample_id"] == COPIED:  # an input file the tests may replace in place
+            copy = folder / Path(cells["fusions"]).name
+            if not copy.exists():
+                copy.write_bytes(Path(cells["fusions"]).read_bytes())
+            cells["fusions"] = str(copy)
         cells.update(overrides.get(cells["sample_id"], {}))
         out.append("\t".join(cells[h] for h in header))
     path = folder / "samples.tsv"
@@ -122,6 +130,22 @@ def test_fixed_input_reruns_only_that_patient_and_keeps_other_bytes(run):
     for path, data in before.items():
         assert path.read_bytes() == data and path.stat().st_mtime_ns == mtimes[path], path
     assert BROKEN not in (results / "batch" / "failed_samples.tsv").read_text()
+
+
+def test_replaced_input_file_plans_only_that_patient(run):
+    """Data files are not declared job inputs (Snakemake would stat them all in every scheduling
+    round); their sizes and times are in the row file, so replacing one still reruns its patient."""
+    import os
+
+    folder, config, _ = run
+    copy = folder / "P10-T1.arriba.tsv"
+    later = copy.stat().st_mtime + 5
+    copy.write_bytes(copy.read_bytes())
+    os.utime(copy, (later, later))
+    planned = _planned(_snakemake(config, "-n"))
+    assert planned == {"patient_P10", "pdf", "batch", "all"}, planned
+    proc = _snakemake(config)
+    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-3000:]
 
 
 def test_editing_one_row_plans_only_that_patient(run):

@@ -2,7 +2,7 @@
 # and per-sample row files every job reads, the job layout (patients, PDF batches), and the
 # batch summary written when a sample failed.
 
-from kinres.io.sample_row import row_path, warnings_by_line, write_row
+from kinres.io.sample_row import input_signature, row_path, warnings_by_line, write_row
 
 
 def quoted(paths):
@@ -26,6 +26,23 @@ def _write_effective_config(path):
 CONFIG = _write_effective_config(f"{RESULTS}/.kinres/config.yaml")
 
 
+def sample_files(sid):
+    """The sample's data files (sheet paths). Not declared as job inputs: their sizes and times
+    are in the row file (input_signature), so a replaced file still reruns the patient."""
+    return [str(p) for p in SAMPLES[sid].inputs()]
+
+
+def patient_baselines(sids):
+    """Baselines given as an earlier report.json (not a sample of this sheet): declared inputs,
+    so one produced by this workflow orders the jobs."""
+    files = []
+    for sid in sids:
+        baseline = getattr(SAMPLES[sid], "baseline", None)
+        if baseline and str(baseline).lower().endswith(".json") and baseline not in SAMPLES:
+            files.append(str(baseline))
+    return list(dict.fromkeys(files))
+
+
 def _write_rows():
     """One JSON per sample, rewritten only when its row changed: editing one row reruns only
     that sample's patient (and the batch), and no job re-reads the whole sheet."""
@@ -34,7 +51,8 @@ def _write_rows():
     for sid, sample in SAMPLES.items():
         rows[sid] = str(row_path(RESULTS, sid))
         line = sample.source.line if sample.source else None
-        write_row(sample, rows[sid], by_line.get(line, ()) if line else ())
+        write_row(sample, rows[sid], by_line.get(line, ()) if line else (),
+                  inputs=input_signature(sample_files(sid)))
     return rows
 
 
@@ -73,18 +91,6 @@ def stage_outputs(sid):
                                           ("cnv", "cnv"), ("coverage", "bam"))
               if getattr(sample, column) is not None]
     return [f"{RESULTS}/{sid}/{stage}.json" for stage in stages]
-
-
-def patient_inputs(sids):
-    """Input files of a patient's samples (sheet paths; a changed file reruns the patient)."""
-    files = []
-    for sid in sids:
-        files += [str(p) for p in SAMPLES[sid].inputs()]
-        # a baseline given as an earlier report.json (not a sample of this sheet) is read too
-        baseline = getattr(SAMPLES[sid], "baseline", None)
-        if baseline and str(baseline).lower().endswith(".json") and baseline not in SAMPLES:
-            files.append(str(baseline))
-    return list(dict.fromkeys(files))
 
 
 def patient_outputs(sids):

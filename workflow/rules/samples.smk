@@ -12,8 +12,10 @@ for _name, _job in PATIENT_JOBS.items():
         name:
             _name
         input:
+            # the row files carry the input files' sizes and times (input_signature): a
+            # replaced file rewrites its row, which reruns the patient
             rows=[ROWS[s] for s in _sids],
-            data=patient_inputs(_sids),
+            baselines=patient_baselines(_sids),
             config=CONFIG,
         output:
             patient_outputs(_sids),

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,17 +55,37 @@ def warnings_by_line(warnings) -> dict[int, tuple[str, ...]]:
     return {line: tuple(ws) for line, ws in by_line.items()}
 
 
-def row_text(sample: Sample, sheet_warnings=()) -> str:
+def input_signature(paths) -> list[dict]:
+    """Size and modification time (whole seconds: the same on every NFS client) of each input
+    file, for the row file. A replaced input file changes its sample's row file, and the row file
+    is the job's declared input, so the patient reruns: the data files themselves are not
+    declared, because Snakemake's scheduler stats every declared input of every ready job in
+    each scheduling round (~once a second), which grows with the batch squared."""
+    signature = []
+    for path in paths:
+        try:
+            st = os.stat(path)
+            signature.append({"path": str(path), "size": st.st_size, "mtime": int(st.st_mtime)})
+        except OSError:
+            signature.append({"path": str(path), "missing": True})
+    return signature
+
+
+def row_text(sample: Sample, sheet_warnings=(), inputs=None) -> str:
     source = SourceRef(sample.source.path, None) if sample.source else None
     data = {"sample": to_jsonable(dataclasses.replace(sample, source=source)),
             "sheet_warnings": list(sheet_warnings)}
+    if inputs is not None:
+        data["inputs"] = list(inputs)
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def write_row(sample: Sample, path: str | Path, sheet_warnings=()) -> bool:
-    """Write the row file unless it already holds this content; True when written."""
+def write_row(sample: Sample, path: str | Path, sheet_warnings=(), inputs=None) -> bool:
+    """Write the row file unless it already holds this content; True when written.
+
+    `inputs` (from input_signature) ties the row file to its input files' sizes and times."""
     path = Path(path)
-    text = row_text(sample, sheet_warnings)
+    text = row_text(sample, sheet_warnings, inputs)
     try:
         if path.read_text(encoding="utf-8") == text:
             return False
