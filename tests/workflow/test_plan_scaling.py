@@ -20,40 +20,22 @@ import yaml
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 REPO = Path(__file__).resolve().parents[2]
-DEMO = REPO / "config" / "samples.tsv"
-FILE_COLUMNS = ("vcf", "fusions", "cnv", "bam")
+sys.path.insert(0, str(REPO / "bench"))
+from batch import replicate  # the demo rows repeated with -r<k> IDs
+
 N0, N = 12, 400
-
-
-def _sheet(n: int, path: Path) -> Path:
-    """The demo rows repeated with -r<k> sample and patient IDs (same input files)."""
-    lines = [ln for ln in DEMO.read_text().splitlines() if ln.strip() and not ln.startswith("#")]
-    header, rows = lines[0].split("\t"), [ln.split("\t") for ln in lines[1:]]
-    col = {name: i for i, name in enumerate(header)}
-    out = [lines[0]]
-    for k in range(n // len(rows) + 1):
-        for row in rows:
-            cells = list(row) + [""] * (len(header) - len(row))
-            cells[col["sample_id"]] += f"-r{k}"
-            cells[col["patient_id"]] += f"-r{k}"
-            for name in FILE_COLUMNS:
-                if name in col and cells[col[name]]:
-                    cells[col[name]] = str((DEMO.parent / cells[col[name]]).resolve())
-            out.append("\t".join(cells))
-    path.write_text("\n".join(out[:n + 1]) + "\n")
-    return path
 
 
 def _dry_run_cpu(n: int, folder: Path) -> float:
     folder.mkdir(parents=True, exist_ok=True)
     config = folder / "config.yaml"
-    config.write_text(yaml.safe_dump({"samples": str(_sheet(n, folder / "samples.tsv")),
+    config.write_text(yaml.safe_dump({"samples": str(replicate(n, folder / "samples.tsv")),
                                       "results": str(folder / "results"),
                                       "patients_per_job": 1}))
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = subprocess.run([sys.executable, "-m", "snakemake", "-n", "--quiet", "--nolock",
                            "--cores", "2", "--configfile", str(config)],
-                          cwd=REPO, capture_output=True, text=True, timeout=300)
+                          check=False, cwd=REPO, capture_output=True, text=True, timeout=300)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     assert proc.returncode == 0, proc.stderr[-2000:]
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
