@@ -20,14 +20,19 @@ def _stop(gene, tx, p, pos):
                                                 protein_start=int("".join(c for c in p if c.isdigit()))))
 
 
-def test_transformation_mechanism_has_no_combination_toxicity_wording():
+def _transformation_report(kb):
+    """EML4::ALK NSCLC progressing on lorlatinib with TP53 and RB1 loss (transformation)."""
     sample = Sample("S1", "P1", Specimen.TISSUE, "NSCLC", Build.GRCh38, prior_therapies=("alectinib",),
                     current_therapy="lorlatinib")
     variants = (_stop("TP53", "ENST00000269305", "p.R196*", 7674945),
                 _stop("RB1", "ENST00000267163", "p.R358*", 48367512))
     stages = Stages(variants=StageResult("variants", "S1", variants=variants),
                     fusions=StageResult("fusions", "S1", fusions=(_fusion("EML4", "ALK", 13, 20),)))
-    d = report_to_jsonable(build_report(sample, stages, KB))
+    return report_to_jsonable(build_report(sample, stages, kb))
+
+
+def test_transformation_mechanism_has_no_combination_toxicity_wording():
+    d = _transformation_report(KB)
     pheno = [m for m in d["mechanisms"] if m["class"] == "phenotypic"]
     assert pheno, [m["label"] for m in d["mechanisms"]]
     assert all("overlapping toxicity" not in (m["note"] or "") for m in pheno)
@@ -50,13 +55,7 @@ def test_plus_minus_wording_alone_is_not_a_combination():
     kb = load_knowledge()
     kb._therapies = tuple(dataclasses.replace(r, investigational=True) if r.rule_id == "A12" else r
                           for r in kb._therapies)
-    sample = Sample("S1", "P1", Specimen.TISSUE, "NSCLC", Build.GRCh38, prior_therapies=("alectinib",),
-                    current_therapy="lorlatinib")
-    variants = (_stop("TP53", "ENST00000269305", "p.R196*", 7674945),
-                _stop("RB1", "ENST00000267163", "p.R358*", 48367512))
-    stages = Stages(variants=StageResult("variants", "S1", variants=variants),
-                    fusions=StageResult("fusions", "S1", fusions=(_fusion("EML4", "ALK", 13, 20),)))
-    d = report_to_jsonable(build_report(sample, stages, kb))
+    d = _transformation_report(kb)
     a12 = next(o for o in d["therapy_options"] if "A12" in o["rule_ids"])
     assert "+/-" in a12["option"]
     texts = {c["code"]: c["text"] for c in d["caveats"]}
