@@ -48,6 +48,7 @@ class Settings:
     results: Path = Path("results")
     patients_per_job: int | str = "auto"
     pdf_per_job: int = 40
+    reuse_outputs: bool = True
     reference: tuple[tuple[Build, ReferenceFiles], ...] = ()
 
     @classmethod
@@ -60,6 +61,7 @@ class Settings:
             results=Path(mapping.get("results") or cls.results),
             patients_per_job=_patients_per_job(mapping.get("patients_per_job")),
             pdf_per_job=int(mapping.get("pdf_per_job") or cls.pdf_per_job),
+            reuse_outputs=bool(mapping.get("reuse_outputs", cls.reuse_outputs)),
             reference=tuple((Build(b), ReferenceFiles.from_mapping(refs.get(b)))
                             for b in (Build.GRCh37.value, Build.GRCh38.value) if refs.get(b)),
         )

@@ -68,6 +68,8 @@ def test_settings_defaults_match_schema(repo_root):
     assert str(defaults.results) == top["properties"]["results"]["default"]
     assert defaults.pdf_per_job == top["properties"]["pdf_per_job"]["default"]
     assert defaults.patients_per_job == top["properties"]["patients_per_job"]["default"]
+    assert defaults.reuse_outputs is top["properties"]["reuse_outputs"]["default"]
+    assert Settings.from_mapping({"reuse_outputs": False}).reuse_outputs is False
     assert Settings.from_mapping({}) == defaults
     ref = json.loads((repo_root / "workflow/schemas/config/reference.schema.json").read_text())
     assert ref["default"] is None and defaults.reference == ()

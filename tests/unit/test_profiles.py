@@ -52,6 +52,11 @@ def test_slurm_profile_settings_survive_the_workflow_profile():
     assert args.group_components.get("samples", 0) >= 1
     assert "cpus_per_task" in args.default_resources
     assert args.jobs == 50 and args.executor == "slurm"
+    # the rate limit Snakemake applies (its deprecated max-jobs-per-second key is ignored when
+    # set from a profile: the CLI default of max-jobs-per-timespan, 100/1s, wins)
+    assert args.max_jobs_per_second is None
+    limit = args.max_jobs_per_timespan
+    assert (limit.max_jobs, limit.timespan) == (5, 1)
 
 
 def _fake_sacct(tmp_path: Path, body: str | None) -> str:

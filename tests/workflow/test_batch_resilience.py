@@ -163,3 +163,62 @@ def test_multiqc_table_is_a_declared_output(run):
     (folder / "results" / "batch" / "kinres_mqc.tsv").unlink()
     planned = _planned(_snakemake(config, "-n"))
     assert planned == {"batch", "all"}, planned
+
+
+# --- grouped jobs (patients_per_job > 1, as `auto` does above 50 patients) ---------------------
+
+EDITED = "P04-T1"  # patients_per_job 4 puts P04 in one job with P05 and P07 (crc32 of the ID)
+
+
+def _outputs(results: Path) -> dict[Path, tuple[int, bytes]]:
+    names = ("report.json", "report.html", "report.pdf", "alterations.tsv", "drug_calls.tsv")
+    return {p: (p.stat().st_ino, p.read_bytes())
+            for name in names for p in results.glob(f"*/{name}")}
+
+
+@pytest.fixture(scope="module")
+def grouped(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("grouped")
+    config = folder / "config.yaml"
+    config.write_text(yaml.safe_dump({
+        "samples": str(_sheet(folder, {})), "results": str(folder / "results"),
+        "patients_per_job": 4, "pdf_per_job": 4}))
+    proc = _snakemake(config)
+    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-3000:]
+    return folder, config
+
+
+def test_grouped_rerun_recomputes_only_the_edited_patient(grouped):
+    """Issue 12.4 with grouped jobs: one edited row reruns its job, but the job's other patients
+    and the PDFs of unchanged reports get their earlier files back (same inode, same bytes)."""
+    folder, config = grouped
+    results = folder / "results"
+    before = _outputs(results)
+    _sheet(folder, {EDITED: {"purity": "0.55"}})
+    proc = _snakemake(config)
+    text = proc.stdout + proc.stderr
+    assert proc.returncode == 0, text[-3000:]
+    ran = set(re.findall(r"^\s*(?:local)?rule (\S+):", text, re.M))
+    jobs = [r for r in ran if r.startswith("patients_")]
+    assert len(jobs) == 1, jobs
+    log = (results / "logs" / "sample" / f"{jobs[0]}.log").read_text()
+    assert "earlier outputs reused (P05-T1)" in log and "earlier outputs reused (P07-T1)" in log
+    after = _outputs(results)
+    assert set(after) == set(before)
+    changed = {p for p in before if after[p] != before[p]}
+    assert changed, "the edited sample must be computed again"
+    assert {p.parent.name for p in changed} == {EDITED}, sorted(map(str, changed))
+    assert after[results / EDITED / "report.json"][1] != before[results / EDITED / "report.json"][1]
+    # the reused outputs count as new for Snakemake: the next run has nothing to do
+    assert "Nothing to be done" in (lambda p: p.stdout + p.stderr)(_snakemake(config, "-n"))
+
+
+def test_reuse_can_be_switched_off(grouped):
+    folder, config = grouped
+    results = folder / "results"
+    before = _outputs(results)
+    proc = _snakemake(config, "--config", "reuse_outputs=False")  # a config change reruns all
+    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-3000:]
+    after = _outputs(results)
+    assert all(after[p][0] != before[p][0] for p in before)  # every file written anew
+    assert "reused" not in "".join(p.read_text() for p in (results / "logs").rglob("*.log"))

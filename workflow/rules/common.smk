@@ -24,6 +24,9 @@ def _write_effective_config(path):
 
 
 CONFIG = _write_effective_config(f"{RESULTS}/.kinres/config.yaml")
+# `--reuse-dir <folder>` per kind of job (already shell-quoted), or nothing (config reuse_outputs)
+REUSE_ARGS = {kind: (f"--reuse-dir {shlex.quote(f'{RESULTS}/.kinres/reuse/{kind}')}"
+                     if SETTINGS.reuse_outputs else "") for kind in ("samples", "pdf")}
 
 
 def sample_files(sid):
@@ -154,8 +157,8 @@ def write_partial_batch():
     missing_pdf = [h for h in missing_pdf if WRITE_PDF and os.path.exists(h)
                    and not os.path.exists(os.path.join(os.path.dirname(h), "report.pdf"))]
     if missing_pdf:
-        pdf = subprocess.run(["kinres", "pdf", "--html", *missing_pdf], capture_output=True,
-                             text=True)
+        pdf = subprocess.run(["kinres", "pdf", "--html", *missing_pdf,
+                              *shlex.split(REUSE_ARGS["pdf"])], capture_output=True, text=True)
         with open(f"{LOGS}/batch/pdf_held_back.log", "w") as fh:
             fh.write(pdf.stdout + pdf.stderr)
     cmd = ["kinres", "batch", "--config", CONFIG, "--outdir", f"{RESULTS}/batch",

@@ -26,6 +26,8 @@ for _name, _job in PATIENT_JOBS.items():
         params:
             # <results>/<sample>/report.json -> <results>
             results=lambda wc, output: os.path.dirname(os.path.dirname(output[0])),
+            # unchanged patients of a rerun group get their earlier outputs back (kinres.reuse)
+            reuse=REUSE_ARGS["samples"],
         group:
             "samples"
         # mem_mb/runtime come from the profile's default-resources, so one
@@ -33,7 +35,7 @@ for _name, _job in PATIENT_JOBS.items():
         threads: 1
         shell:
             "kinres sample --config {input.config:q} --rows {input.rows:q}"
-            " --results {params.results:q} --no-pdf 2>&1 | tee {log:q}"
+            " --results {params.results:q} --no-pdf {params.reuse} 2>&1 | tee {log:q}"
 
 
 forget_rule_functions(PATIENT_JOBS)

@@ -36,6 +36,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="also write report.pdf (default: config report.pdf; the workflow "
                              "renders PDFs in batches with `kinres pdf` instead)")
     parser.add_argument("--no-pdf", dest="pdf", action="store_false")
+    parser.add_argument("--reuse-dir", type=Path, default=None, metavar="DIR",
+                        help="keep each patient's outputs here (hard links) and put them back "
+                             "instead of recomputing when its rows, baselines, config and the "
+                             "kinres code are byte-identical (the workflow passes "
+                             "<results>/.kinres/reuse/samples; docs/scaling.md)")
 
 
 class _Context:
@@ -128,8 +133,37 @@ def _render(sample, report_json: Path, siblings: list[Path], ctx: _Context, pdf,
     from kinres.report.render import render_sample
 
     vcf = sample.vcf if sample.vcf and str(sample.vcf).lower().endswith(VCF_SUFFIXES) else None
-    render_sample(report_json, report_json.parent, vcf=vcf, pdf=pdf, patient_reports=siblings,
-                  settings=settings)
+    return render_sample(report_json, report_json.parent, vcf=vcf, pdf=pdf,
+                         patient_reports=siblings, settings=settings)
+
+
+def _patient_key(group, row_bytes: dict[str, bytes], config_path: Path, config, pdf) -> str:
+    """Everything one patient's outputs are made from (kinres.reuse): its row files (which
+    carry the input files' sizes and times), baseline report.json files given by path, the
+    config, the knowledge tables it names, the PDF switch and the kinres code itself."""
+    from kinres.cache import digest
+    from kinres.knowledge.settings import Settings as KnowledgeSettings
+    from kinres.reuse import code_fingerprint, folder_fingerprint
+
+    parts: list[bytes | str] = ["patient-1", code_fingerprint(), config_path.read_bytes(),
+                                repr(pdf)]
+    parts.append(folder_fingerprint(
+        KnowledgeSettings.from_mapping(config.section("knowledge")).path))
+    for s in group:
+        parts += [s.sample_id, row_bytes[s.sample_id]]
+        baseline = getattr(s, "baseline", None)
+        if baseline and str(baseline).lower().endswith(".json"):
+            path = Path(baseline)
+            parts.append(path.read_bytes() if path.is_file() else f"missing {baseline}")
+    return digest(*parts)
+
+
+def _written_files(stage_paths: dict[str, Path] | None, outputs) -> list[Path]:
+    files = list((stage_paths or {}).values())
+    if outputs is not None:
+        files += [p for p in (outputs.report_json, outputs.html, outputs.alterations_tsv,
+                              outputs.drug_calls_tsv, outputs.pdf, outputs.vcf) if p is not None]
+    return files
 
 
 REPORT_FILES = ("report.json", "report.html", "report.pdf", "alterations.tsv", "drug_calls.tsv")
@@ -155,9 +189,12 @@ def run(args: argparse.Namespace) -> int:
     from kinres.failure import Failure, clear_failure, write_failure
     from kinres.io.sample_row import read_row
     from kinres.report.render import settings_from
+    from kinres.reuse import ReuseStore
 
     config = load_config(args.config)
     rows = [read_row(p) for p in args.rows]
+    row_bytes = {r.sample.sample_id: Path(p).read_bytes() for r, p in zip(rows, args.rows)}
+    store = ReuseStore(getattr(args, "reuse_dir", None))
     samples = [r.sample for r in rows]
     warnings = {r.sample.sample_id: r.sheet_warnings for r in rows}
     ids = [s.sample_id for s in samples]
@@ -183,11 +220,22 @@ def run(args: argparse.Namespace) -> int:
             failures[sample.sample_id] = (name, exc)
             return None
 
-    for group in patients.values():
+    for pid, group in patients.items():
+        key = None
+        if store.root is not None:
+            try:
+                key = _patient_key(group, row_bytes, args.config, config, args.pdf)
+            except OSError as exc:  # e.g. an unreadable baseline: computed (and reported) below
+                log.debug("%s: no reuse key (%s)", pid, exc)
+        if key is not None and store.restore(pid, key, args.results) is not None:
+            log.info("%s: rows, config and code unchanged since its last run: earlier "
+                     "outputs reused (%s)", pid, ", ".join(s.sample_id for s in group))
+            continue
         # every sample's stages first: one bad input must not hide another sample's error
         stage_paths = {s.sample_id: attempt(s, "input", lambda s=s: run_stages(
             s, ctx, outdirs[s.sample_id])) for s in group}
         reports: dict[str, Path] = {}
+        rendered: dict[str, object] = {}
         for step, fn in (("interpret", lambda s: _interpret(s, stage_paths[s.sample_id], ctx,
                                                             outdirs[s.sample_id], group,
                                                             stage_paths, warnings[s.sample_id])),
@@ -198,10 +246,13 @@ def run(args: argparse.Namespace) -> int:
             if any(s.sample_id in failures for s in group):
                 break
             for s in group:
-                reports_or_none = attempt(s, step, lambda s=s: fn(s))
-                if step == "interpret":
-                    reports[s.sample_id] = reports_or_none
+                result = attempt(s, step, lambda s=s: fn(s))
+                (reports if step == "interpret" else rendered)[s.sample_id] = result
         failed = [s.sample_id for s in group if s.sample_id in failures]
+        if key is not None and not failed:
+            store.save(pid, key, args.results,
+                       [f for s in group for f in _written_files(stage_paths[s.sample_id],
+                                                                 rendered.get(s.sample_id))])
         for s in group:
             if failed and s.sample_id not in failures:
                 blocked[s.sample_id] = failed[0]
