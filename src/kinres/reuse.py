@@ -53,23 +53,43 @@ def _tree_parts(root: Path) -> Iterable[bytes | str]:
         yield path.read_bytes()
 
 
+def _tree_stats(root: Path, out: list[str]) -> None:
+    """Relative path, size and modification time of every file under root (no bytecode)."""
+    with os.scandir(root) as entries:
+        for entry in sorted(entries, key=lambda e: e.name):
+            if entry.name == "__pycache__":
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                _tree_stats(Path(entry.path), out)
+            elif entry.is_file():
+                st = entry.stat()
+                out.append(f"{entry.path}\t{st.st_size}\t{st.st_mtime_ns}")
+
+
 @cache
 def code_fingerprint() -> str:
-    """sha256 of the installed kinres package, its resources and schemas (~15 ms): a reused
-    output must have been made by exactly this code and these tables, whatever the version
-    string says (an editable install keeps its version across edits)."""
+    """The installed kinres package, its resources and schemas, and WeasyPrint, by every file's
+    path, size and modification time (~2 ms; as Python decides a .pyc is stale). A reused output
+    must have been made by exactly this code and these tables, whatever the version string says
+    (an editable install keeps its version across edits)."""
+    import importlib.util
+
     import kinres
     from kinres.paths import RESOURCES, SCHEMAS
 
-    roots = [Path(kinres.__file__).resolve().parent, RESOURCES, SCHEMAS]
-    parts: list[bytes | str] = []
-    for root in roots:
-        parts.append(root.name)
+    stats: list[str] = []
+    for root in (Path(kinres.__file__).resolve().parent, RESOURCES, SCHEMAS):
+        stats.append(str(root))
         if root.is_dir():
-            parts.extend(_tree_parts(root))
-    return digest(*parts)
+            _tree_stats(root, stats)
+    spec = importlib.util.find_spec("weasyprint")  # the PDF renderer, without importing it
+    if spec is not None and spec.origin:
+        st = os.stat(spec.origin)
+        stats.append(f"{spec.origin}\t{st.st_size}\t{st.st_mtime_ns}")
+    return digest(*stats)
 
 
+@cache
 def folder_fingerprint(folder: Path) -> str:
     """sha256 of every file under `folder` (e.g. a lab's own knowledge tables)."""
     return digest(*_tree_parts(folder)) if folder.is_dir() else digest("missing", str(folder))

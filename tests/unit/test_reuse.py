@@ -80,9 +80,23 @@ def test_names_are_free_text(tmp_path):
     assert store.restore("../P 1/x", "k1", base) is not None
 
 
-def test_code_fingerprint_is_stable_and_cached():
+def test_code_fingerprint_is_stable_and_follows_edits(tmp_path, monkeypatch):
     assert reuse.code_fingerprint() == reuse.code_fingerprint()
     assert len(reuse.code_fingerprint()) == 64
+    import kinres.paths
+
+    (tmp_path / "knowledge").mkdir()
+    table = tmp_path / "knowledge" / "t.tsv"
+    table.write_text("a\n")
+    monkeypatch.setattr(kinres.paths, "RESOURCES", tmp_path)
+    reuse.code_fingerprint.cache_clear()
+    before = reuse.code_fingerprint()
+    table.write_text("ab\n")  # an edited table: new size and time
+    reuse.code_fingerprint.cache_clear()
+    try:
+        assert reuse.code_fingerprint() != before
+    finally:
+        reuse.code_fingerprint.cache_clear()
 
 
 def test_folder_fingerprint_follows_content(tmp_path):
@@ -90,5 +104,6 @@ def test_folder_fingerprint_follows_content(tmp_path):
     (tmp_path / "kb" / "t.tsv").write_text("a\n")
     before = reuse.folder_fingerprint(tmp_path / "kb")
     (tmp_path / "kb" / "t.tsv").write_text("b\n")
+    reuse.folder_fingerprint.cache_clear()  # cached per process: a job reads its tables once
     assert reuse.folder_fingerprint(tmp_path / "kb") != before
     assert reuse.folder_fingerprint(tmp_path / "missing") != before

@@ -23,18 +23,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def pdf_key(html: Path) -> str:
-    """What a PDF is made from: the HTML's bytes (the stylesheet is inside it), the renderer's
-    code and WeasyPrint's version. Fonts come from the system and are not in the key."""
-    from importlib.metadata import PackageNotFoundError, version
-
+    """What a PDF is made from: the HTML's bytes (the stylesheet is inside it) and the code,
+    WeasyPrint included (kinres.reuse.code_fingerprint). System fonts are not in the key."""
     from kinres.cache import digest
     from kinres.reuse import code_fingerprint
 
-    try:
-        weasyprint = version("weasyprint")
-    except PackageNotFoundError:
-        weasyprint = "unknown"
-    return digest("pdf-1", code_fingerprint(), weasyprint, html.read_bytes())
+    return digest("pdf-1", code_fingerprint(), html.read_bytes())
 
 
 def run(args: argparse.Namespace) -> int:
