@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gc
 import logging
+from contextlib import contextmanager
 from pathlib import Path
 
 from kinres.atomic import atomic_write_bytes
@@ -61,8 +62,10 @@ def _report_stylesheet():
     return _STYLESHEET
 
 
-def html_to_pdf(html: str, base_url: str | None = None) -> bytes:
-    """Render self-contained report HTML to PDF bytes; any external URL is refused."""
+def render_document(html: str, base_url: str | None = None):
+    """Lay the report out (HTML parse, cascade, boxes, pages): WeasyPrint's `render()`.
+
+    Split from writing the PDF so bench/pdf.py can time layout and PDF writing apart."""
     # Imported lazily: WeasyPrint is slow to import and not needed for HTML/TSV outputs.
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher
@@ -79,11 +82,28 @@ def html_to_pdf(html: str, base_url: str | None = None) -> bytes:
         # Same cascade: the document's only author sheet, now given pre-parsed instead of inline.
         html = html.replace(style_element, "", 1)
         stylesheets = [parsed]
+    with _render_gc():
+        return HTML(string=html, base_url=base_url, url_fetcher=_NoFetch()).render(
+            font_config=_font_config(), stylesheets=stylesheets)
+
+
+def document_to_pdf(document) -> bytes:
+    """Paint a laid-out document and write the PDF bytes (fonts subset, streams compressed)."""
+    with _render_gc():
+        return document.write_pdf()
+
+
+def html_to_pdf(html: str, base_url: str | None = None) -> bytes:
+    """Render self-contained report HTML to PDF bytes; any external URL is refused."""
+    return document_to_pdf(render_document(html, base_url))
+
+
+@contextmanager
+def _render_gc():
     previous = gc.get_threshold()
     gc.set_threshold(*_RENDER_GC_THRESHOLD)
     try:
-        return HTML(string=html, base_url=base_url, url_fetcher=_NoFetch()).write_pdf(
-            font_config=_font_config(), stylesheets=stylesheets)
+        yield
     finally:
         gc.set_threshold(*previous)
 
