@@ -43,7 +43,8 @@ def command_help(name: str) -> str:
     """The module's HELP string, read from its source so the module is not imported.
 
     Only the `HELP = ...` statement is parsed (parsing whole modules cost `kinres --help`
-    ~20 ms); it may span a few lines of implicitly joined string literals.
+    ~20 ms); it may span a few lines of implicitly joined string literals. `ast` is imported
+    here, not at module level: only help output needs it.
     """
     import ast
 
@@ -55,20 +56,26 @@ def command_help(name: str) -> str:
     for i, line in enumerate(lines):
         if not line.startswith("HELP"):
             continue
-        statement = ""
-        for more in lines[i:i + 8]:
-            statement += more + "\n"
+        node = _first_statement(lines[i:i + 8])
+        if (isinstance(node, ast.Assign) and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name) and node.targets[0].id == "HELP"):
             try:
-                node = ast.parse(statement).body[0]
-            except SyntaxError:
-                continue
-            if isinstance(node, ast.Assign):
-                try:
-                    return str(ast.literal_eval(node.value))
-                except ValueError:
-                    return ""
-            return ""
+                return str(ast.literal_eval(node.value))
+            except ValueError:
+                return ""
     return ""
+
+
+def _first_statement(lines: list[str]):
+    """The statement that starts on lines[0] (the shortest prefix of lines that parses)."""
+    import ast
+
+    for end in range(1, len(lines) + 1):
+        try:
+            return ast.parse("\n".join(lines[:end])).body[0]
+        except SyntaxError:
+            continue
+    return None
 
 
 def _chosen(argv: list[str], names: list[str]) -> str | None:

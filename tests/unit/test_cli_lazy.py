@@ -55,3 +55,14 @@ def test_full_parser_still_buildable():
     parser = cli.build_parser()
     args = parser.parse_args(["-q", "batch", "--reports", "a.json", "--outdir", "o"])
     assert args.command == "batch" and args.quiet
+
+
+def test_help_is_read_from_the_HELP_statement_only(tmp_path, monkeypatch):
+    """Lookalike names (HELPER, HELP_URL) are not the help; a HELP over several lines is."""
+    (tmp_path / "demo.py").write_text(
+        'HELPER = "not this"\nHELP_URL = "nor this"\n'
+        'HELP = ("first half, "\n        "second half")\nX = 1\n', encoding="utf-8")
+    (tmp_path / "nohelp.py").write_text('HELPER = "not this"\n', encoding="utf-8")
+    monkeypatch.setattr(cli.commands, "__path__", [str(tmp_path)])
+    assert cli.command_help("demo") == "first half, second half"
+    assert cli.command_help("nohelp") == ""
