@@ -91,6 +91,15 @@ def test_rule_codes_and_non_public_citations_never_printed():
     assert "PMID:27432227" in text and "Consensus" in text
 
 
+def test_every_caveat_code_has_a_written_title():
+    """A caveat heading is clinical wording, never the code reworded ('Liquid off target
+    insensitive' reached page one of plasma reports before each code had a title)."""
+    from kinres.enums import CaveatCode
+    from kinres.report.labels import CAVEAT_TITLES
+
+    assert sorted(set(CaveatCode) - set(CAVEAT_TITLES)) == []
+
+
 def test_clinical_text_helpers():
     assert clinical_text("A8: Post-lorlatinib compounds; N3: next") == "Post-lorlatinib compounds; next"
     assert clinical_text("R2: Repotrectinib. X1: none") == "Repotrectinib. none"

@@ -63,6 +63,16 @@ CAVEAT_TITLES = {
     "UNPARSED_RECORDS": "Input records skipped",
     "AGE_OUTSIDE_APPROVAL": "Outside approved age range",
     "AGE_NOT_GIVEN": "Patient age not given",
+    "FUSION_FRAME_CONFLICT": "Fusion frame differs from the caller's",
+    "INVESTIGATIONAL_AGENT": "Investigational agent",
+    "LIQUID_OFF_TARGET_INSENSITIVE": "Bypass alterations under-detected in liquid biopsy",
+    "DETECTION_LIMIT": "Negative within the limit of detection",
+    "CNS_DISEASE_PLASMA": "CNS disease: plasma may miss the intracranial clone",
+    "PROGRESSION_UNEXPLAINED": "Progression not explained by this result",
+    "EARLIER_TKI_AFTER_FAILURE": "Earlier-generation inhibitor not proposed",
+    "AMPLIFICATION_NOT_INDICATION": "Amplification is not a treatment indication",
+    "NON_NSCLC_INDICATION": "Tumour type other than NSCLC",
+    "ORTHOGONAL_DISCORDANT": "Discordant orthogonal test",
 }
 # Order of caveats on page one (most decision-changing first); others follow in report order.
 CAVEAT_PRIORITY = ("NOT_INFORMATIVE", "HISTOLOGY_REQUIRED", "LOW_TUMOR_FRACTION", "POSSIBLE_CHIP",
@@ -72,6 +82,8 @@ CAVEAT_PRIORITY = ("NOT_INFORMATIVE", "HISTOLOGY_REQUIRED", "LOW_TUMOR_FRACTION"
 
 
 def caveat_title(code: str) -> str:
+    """Heading of a caveat. Every CaveatCode has a written title (tested); the code-derived
+    fallback only serves a report.json from another kinres version."""
     return CAVEAT_TITLES.get(code) or code.replace("_", " ").lower().capitalize()
 
 
